@@ -1,0 +1,137 @@
+package bnscope.core.tables;
+
+import java.util.List;
+
+import static bnscope.core.tables.ColumnType.*;
+
+/**
+ * The tables written on the executors while they train (docs/tables.md is generated from here).
+ *
+ * <p>Every row carries the same step key. Training runs with parameter averaging: in averaging
+ * split {@code split} each worker takes {@code averaging_frequency} local SGD steps on its own
+ * minibatches, then the parameters are averaged. {@code step} is the global step index
+ * {@code split * averaging_frequency + local_step} (0-based): the row describes the SGD step that
+ * takes the parameters from w_step to w_step+1. All workers take step {@code step} at the same
+ * time, so (variant, worker, step) identifies one local SGD step.
+ */
+public final class SnapshotTables {
+    private SnapshotTables() {
+    }
+
+    public static final String VARIANT = "variant";
+
+    /** The columns that identify one local SGD step of one worker; every snapshot row starts with them. */
+    public static final List<Column> STEP_KEY = List.of(
+            Column.of("run_id", STRING, "", "Run identifier (the run directory's manifest run_id)."),
+            Column.of("worker", INT, "", "Spark partition index of the training task that took the step (0..workers-1); -1 for rows computed on the driver."),
+            Column.of("split", INT, "", "Parameter-averaging split index (0-based, continues across --resume); -1 on the driver."),
+            Column.of("local_step", INT, "", "Index of the minibatch within the worker's split (0..averaging_frequency-1); -1 on the driver."),
+            Column.of("step", LONG, "steps", "Global SGD step: split * averaging_frequency + local_step; the step from w_step to w_step+1."));
+
+    private static final List<Column> LAYER_KEY = List.of(
+            Column.of("layer", INT, "", "Weight layer number as in the paper's figures: 1-based index over conv and dense layers, in order."),
+            Column.of("layer_name", STRING, "", "Layer name, e.g. conv2_1 or dense1 (see docs/models.md)."),
+            Column.of("param", STRING, "", "Which parameter: W (conv/dense weights), gamma or beta (the normalization layer that follows weight layer `layer`)."));
+
+    public static final TableSchema METRICS = TableSchema.builder("metrics",
+                    "Training loss and minibatch accuracy per worker step, and full test-set loss and accuracy every eval_every steps and at the end.")
+            .partitionedBy(VARIANT)
+            .key(VARIANT, "kind", "worker", "step")
+            .columns(STEP_KEY)
+            .column("kind", STRING, "train | test", "train: the worker's minibatch at w_step (training-mode forward pass, noise included); test: the full test set at the averaged parameters after `step` steps (evaluation mode).")
+            .column("loss", DOUBLE, "nats (VGG) / squared error (DLN)", "Mean loss per example (the network's score).")
+            .column("accuracy", DOUBLE, "fraction 0..1", "Fraction of examples whose arg-max prediction equals the label (NaN for regression networks).")
+            .column("examples", INT, "examples", "Number of examples the row's loss and accuracy are over.")
+            .column("time_ms", LONG, "ms since epoch", "Wall-clock time the row was computed.")
+            .build();
+
+    public static final TableSchema ICS = TableSchema.builder("ics",
+                    "Internal covariate shift as a change of gradients (the paper's Definition 2.1, Section 2.2): G = gradient of layer i at w_step; G' = gradient of layer i after layers < i took their step (same minibatch, same noise draw).")
+            .partitionedBy(VARIANT)
+            .key(VARIANT, "worker", "step", "layer", "param")
+            .columns(STEP_KEY).columns(LAYER_KEY)
+            .column("g_norm", DOUBLE, "l2 norm", "‖G‖₂ of the raw minibatch gradient (DL4J sums over the minibatch; divide by batch_size for the mean-loss gradient).")
+            .column("g_prime_norm", DOUBLE, "l2 norm", "‖G'‖₂.")
+            .column("dot", DOUBLE, "", "⟨G, G'⟩.")
+            .column("diff_norm", DOUBLE, "l2 norm", "‖G − G'‖₂ (the paper's Fig. 3/6 'l2 difference').")
+            .column("cosine", DOUBLE, "-1..1", "cos(G, G') = ⟨G,G'⟩ / (‖G‖‖G'‖); NaN when either norm is 0.")
+            .column("batch_size", INT, "examples", "Minibatch size the gradients are summed over.")
+            .build();
+
+    public static final TableSchema ICS_VECTORS = TableSchema.builder("ics_vectors",
+                    "The full G and G' vectors behind `ics`, in fixed-size chunks, so Spark SQL can recompute the scalars (probe.ics.vectors = true).")
+            .partitionedBy(VARIANT)
+            .key(VARIANT, "worker", "step", "layer", "param", "which", "chunk")
+            .columns(STEP_KEY).columns(LAYER_KEY)
+            .column("which", STRING, "G | G_prime", "Which vector the chunk belongs to.")
+            .column("chunk", INT, "", "0-based chunk index; chunk c holds elements [c*chunk_size, c*chunk_size + size(values)) of the flattened parameter gradient (DL4J order).")
+            .column("values", FLOAT_ARRAY, "gradient units", "The chunk's gradient values, float32.")
+            .build();
+
+    public static final TableSchema LANDSCAPE = TableSchema.builder("landscape",
+                    "Loss landscape along the gradient (the paper's Section 3.1, Fig. 4): at w(η) = w_step − η·g for each η in the grid, same minibatch; parameters and BatchNorm running statistics restored afterwards.")
+            .partitionedBy(VARIANT)
+            .key(VARIANT, "worker", "step", "eta")
+            .columns(STEP_KEY)
+            .column("eta", DOUBLE, "learning-rate units", "Step size η along −g, applied to the mean-loss gradient g (so η = lr reproduces the SGD step).")
+            .column("eta_over_lr", DOUBLE, "", "η / lr (the grid is [probe.landscape.min, probe.landscape.max] × lr).")
+            .column("loss", DOUBLE, "mean loss", "L(w − η g) on the minibatch.")
+            .column("base_loss", DOUBLE, "mean loss", "L(w) on the minibatch.")
+            .column("grad_diff_norm", DOUBLE, "l2 norm", "‖∇L(w − η g) − g‖₂ over all weights (gamma/beta included, running statistics excluded).")
+            .column("step_norm", DOUBLE, "l2 norm", "‖η g‖₂, the distance moved.")
+            .column("grad_norm", DOUBLE, "l2 norm", "‖g‖₂ of the mean-loss gradient at w.")
+            .build();
+
+    public static final TableSchema ACTIVATIONS = TableSchema.builder("activations",
+                    "Layer-input distributions (the paper's Fig. 1, 2, 7, 8): exact per-batch moments for chosen units and a fixed-size random sample of values, at w_step on the step's minibatch.")
+            .partitionedBy(VARIANT)
+            .key(VARIANT, "worker", "step", "layer", "point", "unit")
+            .columns(STEP_KEY)
+            .column("layer", INT, "", "Weight layer number (1-based) whose input or normalization output this is.")
+            .column("layer_name", STRING, "", "Layer name.")
+            .column("point", STRING, "input | norm_output", "input: the activations entering weight layer `layer`; norm_output: the output of the normalization layer after it (BN, noisy BN or ℓp).")
+            .column("unit", INT, "", "Channel (conv) or unit (dense) index; -1 for all units pooled.")
+            .column("count", LONG, "values", "Number of values the moments are over (batch × height × width for conv channels).")
+            .column("mean", DOUBLE, "activation units", "Mean.")
+            .column("m2", DOUBLE, "", "Second central moment (population variance): Σ(x−mean)²/count.")
+            .column("m3", DOUBLE, "", "Third central moment Σ(x−mean)³/count.")
+            .column("m4", DOUBLE, "", "Fourth central moment Σ(x−mean)⁴/count.")
+            .column("min", DOUBLE, "activation units", "Smallest value.")
+            .column("max", DOUBLE, "activation units", "Largest value.")
+            .column("sample", FLOAT_ARRAY, "activation units", "Uniform random sample of the values (probe.activations.sample_size, drawn from the run seed and step).")
+            .build();
+
+    public static final TableSchema LAYER_NORMS = TableSchema.builder("layer_norms",
+                    "Per-layer parameter norm and update norm at each recorded step.")
+            .partitionedBy(VARIANT)
+            .key(VARIANT, "worker", "step", "layer", "param")
+            .columns(STEP_KEY).columns(LAYER_KEY)
+            .column("param_norm", DOUBLE, "l2 norm", "‖θ‖₂ of the parameter at w_step.")
+            .column("update_norm", DOUBLE, "l2 norm", "‖θ_after − θ_before‖₂ of this worker's local SGD step.")
+            .column("grad_norm", DOUBLE, "l2 norm", "‖G‖₂ of the raw (summed) minibatch gradient.")
+            .build();
+
+    public static final TableSchema THEORY_CHECKS = TableSchema.builder("theory_checks",
+                    "Numerical checks of the paper's BatchNorm theory (Fact C.1, Theorems 4.1 and 4.2) on real minibatches, per BatchNorm unit.")
+            .partitionedBy(VARIANT)
+            .key(VARIANT, "worker", "step", "layer", "unit", "identity")
+            .columns(STEP_KEY)
+            .column("layer", INT, "", "Weight layer number whose BatchNorm is checked.")
+            .column("layer_name", STRING, "", "Layer name.")
+            .column("unit", INT, "", "Channel or unit index.")
+            .column("identity", STRING, "", "fact_c1 | thm41 | thm41_printed | thm42.")
+            .column("lhs", DOUBLE, "", "Left-hand side.")
+            .column("rhs", DOUBLE, "", "Right-hand side.")
+            .column("rel_error", DOUBLE, "", "|lhs − rhs| / max(|lhs|, |rhs|, tiny).")
+            .build();
+
+    /** All snapshot tables, in documentation order. */
+    public static List<TableSchema> all() {
+        return List.of(METRICS, ICS, ICS_VECTORS, LANDSCAPE, ACTIVATIONS, LAYER_NORMS, THEORY_CHECKS);
+    }
+
+    public static TableSchema byName(String name) {
+        return all().stream().filter(t -> t.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no snapshot table " + name));
+    }
+}
