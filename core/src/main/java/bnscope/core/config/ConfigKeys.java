@@ -1,0 +1,116 @@
+package bnscope.core.config;
+
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+
+import static bnscope.core.config.ConfigKey.Type.*;
+
+/**
+ * Every configuration key bnscope accepts, with defaults and documentation. This list is the
+ * single source for validation ({@link RunConfig}), {@code --help} and docs/config.md (a test
+ * fails when the docs differ from what {@link ConfigDocs} renders from here).
+ */
+public final class ConfigKeys {
+    private ConfigKeys() {
+    }
+
+    private static final Predicate<Object> POSITIVE = v -> ((Number) v).doubleValue() > 0;
+    private static final Predicate<Object> NON_NEGATIVE = v -> ((Number) v).doubleValue() >= 0;
+
+    private static ConfigKey key(String name, ConfigKey.Type type, Object def, String rule, Predicate<Object> check, String doc) {
+        return new ConfigKey(name, type, def, doc, rule, check);
+    }
+
+    private static ConfigKey oneOf(String name, String def, Set<String> allowed, String doc) {
+        return new ConfigKey(name, STRING, def, doc, "one of " + String.join(", ", allowed.stream().sorted().toList()), allowed::contains);
+    }
+
+    public static final Set<String> VARIANT_NAMES = Set.of("standard", "batchnorm", "noisy-batchnorm", "l1", "l2", "linf");
+
+    public static final List<ConfigKey> ALL = List.of(
+            // run
+            key("run.name", STRING, "default", "letters, digits, '-', '_'", v -> ((String) v).matches("[A-Za-z0-9_-]+"),
+                    "Run name; the run directory defaults to run.output_dir/run.name."),
+            key("run.output_dir", STRING, "runs", "a path", v -> !((String) v).isBlank(),
+                    "Parent directory of run directories (any Hadoop path: local, hdfs://, s3a://)."),
+            key("run.dir", STRING, "", "a path, or empty", v -> true,
+                    "Explicit run directory; empty means run.output_dir/run.name."),
+            key("run.seed", LONG, 42L, "any long", v -> true,
+                    "Master seed: network initialization, data order, noise and probe samples all derive from it (recorded in the manifest)."),
+            key("run.overwrite", BOOLEAN, false, "", v -> true,
+                    "Replace an existing run directory. Without it, training into a directory that already holds a run is refused (use --resume to continue one)."),
+            // data
+            key("data.dir", STRING, "data/cifar10-mini", "a directory or a cifar-10-binary.tar.gz", v -> !((String) v).isBlank(),
+                    "CIFAR-10 binary version: a directory with data_batch_1..5.bin and test_batch.bin, or the archive itself. The default is the 5,000/1,000 real sample shipped in the repo; point it at a full download for real runs."),
+            key("data.cache_dir", STRING, "", "a path, or empty", v -> true,
+                    "Where an archive given as data.dir is unpacked and where minibatch files are exported; empty means RUN_DIR/_data."),
+            key("data.test_examples", INT, 0, ">= 0", NON_NEGATIVE,
+                    "Evaluate on the first N test records only; 0 means the whole test file."),
+            // model
+            oneOf("model.kind", "vgg", Set.of("vgg", "dln"),
+                    "Network family: VGG on CIFAR-10, or the paper's deep linear network on synthetic Gaussian data."),
+            oneOf("model.preset", "vgg-mini", Set.of("vgg-mini", "vgg16"),
+                    "VGG preset: vgg16 (13 conv layers 64..512, dense 512, 512, 10: the paper's scale) or vgg-mini (16,16,M,32,32,M,64,64,M, dense 128, 10: for CPUs)."),
+            key("model.conv_stack", STRING, "", "comma list of channel counts and M, or empty", v -> ((String) v).isEmpty() || ((String) v).matches("\\s*(\\d+|M)(\\s*,\\s*(\\d+|M))*\\s*"),
+                    "Overrides the preset's conv stack, e.g. \"32,32,M,64,64,M\" (numbers: 3x3 conv channels; M: 2x2 max-pool)."),
+            key("model.dense", INT_LIST, List.of(), "positive ints", POSITIVE,
+                    "Overrides the preset's hidden dense layer sizes (the 10-way output layer is always added)."),
+            // DLN
+            key("dln.depth", INT, 25, ">= 2", v -> ((Number) v).intValue() >= 2, "Deep linear network: number of linear layers."),
+            key("dln.width", INT, 10, "> 0", POSITIVE, "Deep linear network: input, hidden and output width."),
+            key("dln.samples", INT, 1000, "> 0", POSITIVE, "Deep linear network: number of Gaussian samples x ~ N(0, I); training is full-batch."),
+            // training
+            key("train.variants", STRING_LIST, List.of("standard", "batchnorm", "noisy-batchnorm"), "each one of " + String.join(", ", VARIANT_NAMES.stream().sorted().toList()),
+                    VARIANT_NAMES::contains,
+                    "Variants trained in this run, one after another, sharing the initialization seed and the data order."),
+            key("train.steps", INT, 240, "> 0, a multiple of spark.averaging_frequency", POSITIVE,
+                    "SGD steps per variant (one step = every worker takes one local step on its minibatch)."),
+            key("train.batch_size", INT, 128, "> 0, divisible by spark.workers", POSITIVE,
+                    "Minibatch size per step over all workers; each worker takes batch_size / spark.workers examples."),
+            key("train.learning_rate", DOUBLE, 0.1, "> 0", POSITIVE,
+                    "Plain SGD learning rate (no momentum, no weight decay)."),
+            key("train.eval_every", INT, 40, ">= 0, a multiple of spark.averaging_frequency", NON_NEGATIVE,
+                    "Evaluate loss and accuracy on the test set every N steps (and always at the end); 0 means only at the end."),
+            key("train.checkpoint_every", INT, 120, ">= 0, a multiple of spark.averaging_frequency", NON_NEGATIVE,
+                    "Write a checkpoint every N steps (and always at the end); 0 means only at the end. --resume continues from the last one."),
+            // noisy BatchNorm (the paper's Section 2.1 noise)
+            key("noise.n_mu", DOUBLE, 0.5, ">= 0", NON_NEGATIVE, "Noisy BatchNorm: per-step channel mean shift mu_j ~ U(-n_mu, n_mu)."),
+            key("noise.n_sigma", DOUBLE, 1.25, ">= 1", v -> ((Number) v).doubleValue() >= 1, "Noisy BatchNorm: per-step channel scale sigma_j ~ U(1, n_sigma)."),
+            key("noise.r_mu", DOUBLE, 0.1, ">= 0", NON_NEGATIVE, "Noisy BatchNorm: per-sample shift m_ij ~ U(mu_j - r_mu, mu_j + r_mu)."),
+            key("noise.r_sigma", DOUBLE, 0.1, ">= 0", NON_NEGATIVE, "Noisy BatchNorm: per-sample scale s_ij ~ N(sigma_j, r_sigma) (a standard deviation)."),
+            // Spark
+            key("spark.workers", INT, 2, "> 0", POSITIVE,
+                    "Parameter-averaging workers (data partitions per split). Match it to the executor cores you have."),
+            key("spark.averaging_frequency", INT, 5, "> 0", POSITIVE,
+                    "Local SGD steps each worker takes between parameter averages. 1 makes training equal to single-machine SGD at batch_size."),
+            key("spark.threads_per_worker", INT, 1, "> 0", POSITIVE,
+                    "Native (OpenMP/BLAS) threads per worker task, so workers do not oversubscribe the cores."),
+            // probes
+            key("probe.enabled", BOOLEAN, true, "", v -> true, "Master switch for every executor-side probe (the per-step metrics rows are always written)."),
+            key("probe.ics.every", INT, 40, ">= 0", NON_NEGATIVE, "Gradient-shift (ICS) probe: every N steps; 0 disables the periodic schedule."),
+            key("probe.ics.steps", LONG_LIST, List.of(0L, 5L, 10L, 20L), ">= 0", NON_NEGATIVE, "Gradient-shift probe: extra steps to record (dense early, sparse later)."),
+            key("probe.ics.layers", INT_LIST, List.of(), "weight layer numbers >= 1", POSITIVE, "Gradient-shift probe: weight layers (1-based, as in the paper's figures); empty means all."),
+            key("probe.ics.vectors", BOOLEAN, true, "", v -> true, "Also store the full G and G' vectors in ics_vectors, chunked, so SQL can recompute the scalars."),
+            key("probe.ics.chunk_size", INT, 4096, "> 0", POSITIVE, "Gradient values per ics_vectors row."),
+            key("probe.landscape.every", INT, 40, ">= 0", NON_NEGATIVE, "Loss-landscape probe: every N steps; 0 disables the periodic schedule."),
+            key("probe.landscape.steps", LONG_LIST, List.of(0L, 10L), ">= 0", NON_NEGATIVE, "Loss-landscape probe: extra steps to record."),
+            key("probe.landscape.points", INT, 8, "> 0", POSITIVE, "Loss-landscape probe: number of step sizes eta (geometric grid)."),
+            key("probe.landscape.min", DOUBLE, 0.5, "> 0", POSITIVE, "Loss-landscape probe: smallest eta as a multiple of the learning rate (paper: VGG 0.5, DLN 0.01)."),
+            key("probe.landscape.max", DOUBLE, 4.0, "> 0", POSITIVE, "Loss-landscape probe: largest eta as a multiple of the learning rate (paper: VGG 4, DLN 30)."),
+            key("probe.activations.every", INT, 20, ">= 0", NON_NEGATIVE, "Activation probe: every N steps; 0 disables the periodic schedule."),
+            key("probe.activations.steps", LONG_LIST, List.of(0L), ">= 0", NON_NEGATIVE, "Activation probe: extra steps to record."),
+            key("probe.activations.layers", INT_LIST, List.of(), "weight layer numbers >= 1", POSITIVE, "Activation probe: weight layers whose input (and norm output) is recorded; empty means all."),
+            key("probe.activations.units", INT_LIST, List.of(0, 1, 2, 3), ">= 0", NON_NEGATIVE, "Activation probe: channels/units with their own moments (all units pooled are always recorded)."),
+            key("probe.activations.sample_size", INT, 256, ">= 0", NON_NEGATIVE, "Activation probe: random activation values kept per row for histograms."),
+            key("probe.layer_norms.every", INT, 10, ">= 0", NON_NEGATIVE, "Layer-norm probe (parameter and update norms): every N steps."),
+            key("probe.layer_norms.steps", LONG_LIST, List.of(), ">= 0", NON_NEGATIVE, "Layer-norm probe: extra steps to record."),
+            // analysis and report
+            key("analysis.smoothing_window", INT, 20, "> 0", POSITIVE, "Trailing moving-average window (rows) for smoothed training curves."),
+            key("report.layers", INT_LIST, List.of(5, 10), "weight layer numbers >= 1", POSITIVE, "Weight layers plotted in the report's gradient-change figure (the paper: VGG #5 and #10).")
+    );
+
+    public static ConfigKey byName(String name) {
+        return ALL.stream().filter(k -> k.name().equals(name)).findFirst().orElse(null);
+    }
+}

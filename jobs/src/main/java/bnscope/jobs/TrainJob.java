@@ -1,0 +1,223 @@
+package bnscope.jobs;
+
+import bnscope.core.BadInputException;
+import bnscope.core.config.RunConfig;
+import bnscope.core.data.TrainingData;
+import bnscope.core.data.TrainingDataFactory;
+import bnscope.core.models.Networks;
+import bnscope.core.models.Variant;
+import bnscope.core.probes.ProbeSettings;
+import bnscope.core.runtime.NativeBackend;
+import bnscope.core.snapshots.SnapshotLayout;
+import bnscope.core.tables.SnapshotTables;
+import bnscope.core.tables.TableSchema;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * The training job: validates config and data, then trains each variant in turn on Spark
+ * (parameter averaging), with probes on the executors, test evaluation and checkpoints on the
+ * driver, and the run manifest kept current. Entry point: {@code ./submit.sh train CONF}.
+ */
+public final class TrainJob {
+    private final RunConfig config;
+    private final PrintStream out;
+
+    /** Command-line choices that are not config keys. */
+    public record Options(boolean resume, String runDirOverride, String master) {
+    }
+
+    public TrainJob(RunConfig config, PrintStream out) {
+        this.config = config;
+        this.out = out;
+    }
+
+    /** The run directory the config (or --run-dir) designates. */
+    public static Path runDir(RunConfig config, String override) {
+        if (override != null && !override.isBlank()) {
+            return new Path(override);
+        }
+        String explicit = config.getString("run.dir");
+        return explicit.isBlank() ? new Path(config.getString("run.output_dir"), config.getString("run.name")) : new Path(explicit);
+    }
+
+    public Path run(Options options) {
+        Configuration hadoop = new Configuration();
+        Path runDir = qualify(runDir(config, options.runDirOverride()), hadoop);
+        prepareRunDir(runDir, options.resume(), hadoop);
+        List<Variant> variants = config.<String>getList("train.variants").stream().map(Variant::fromName).toList();
+
+        out.println("bnscope train: " + config.source() + " -> " + runDir);
+        TrainingData data = TrainingDataFactory.open(config, runDir.toString(), hadoop, out);
+
+        int workers = config.getInt("spark.workers");
+        SparkSession spark = SparkSessions.create("bnscope-train-" + config.getString("run.name"), options.master(), workers);
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        SnapshotLayout layout = new SnapshotLayout(runDir);
+        RunManifest manifest = options.resume() ? RunManifest.read(runDir, hadoop) : RunManifest.create(runDir, hadoop);
+        describe(manifest, data, sc);
+        manifest.markRunning();
+        SnapshotCommitter committer = SnapshotCommitter.attach(sc.sc(), layout);
+        try {
+            TestSetEvaluator evaluator = new TestSetEvaluator(data.testSet(), data.classification(), layout, sc.hadoopConfiguration());
+            VariantTrainer trainer = new VariantTrainer(sc, data, committer, evaluator, out);
+            for (Variant variant : variants) {
+                trainVariant(variant, trainer, layout, manifest, options.resume(), hadoop);
+            }
+            committer.discardRemaining();
+            manifest.markCompleted();
+            out.println("bnscope train: completed; tables under " + runDir);
+            return runDir;
+        } catch (RuntimeException | Error e) {
+            manifest.markFailed(e.getClass().getSimpleName() + ": " + e.getMessage());
+            throw e;
+        }
+    }
+
+    private void trainVariant(Variant variant, VariantTrainer trainer, SnapshotLayout layout, RunManifest manifest,
+                              boolean resume, Configuration hadoop) {
+        Map<String, Object> variants = manifest.section("variants");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> state = (Map<String, Object>) variants.computeIfAbsent(variant.label(), k -> new LinkedHashMap<String, Object>());
+        if (resume && "completed".equals(state.get("status"))) {
+            out.println("[" + variant.label() + "] already completed; skipping (resume)");
+            return;
+        }
+        Checkpoints checkpoints = new Checkpoints(layout.runDir(), variant.label(), hadoop);
+        MultiLayerNetwork net;
+        long startStep = 0;
+        OptionalLong latest = resume ? checkpoints.latestStep() : OptionalLong.empty();
+        if (latest.isPresent()) {
+            startStep = latest.getAsLong();
+            net = checkpoints.load(startStep);
+            out.println("[" + variant.label() + "] resuming from checkpoint at step " + startStep);
+        } else {
+            net = Networks.build(config, variant);
+        }
+        net.setIterationCount((int) startStep);
+        // Rows past the resume point were written by the stopped run; they are recomputed, not duplicated.
+        dropRowsAfter(layout, variant.label(), startStep, config.getInt("spark.averaging_frequency"), hadoop);
+
+        Map<String, String> helpers = NativeBackend.layerHelpers(net);
+        state.put("status", "running");
+        state.put("parameters", net.numParams());
+        state.put("layer_helpers", helpers);
+        state.put("started_at", Instant.now().toString());
+        manifest.write();
+        out.printf("[%s] %d parameters; layer helpers: %s%n", variant.label(), net.numParams(),
+                helpers.isEmpty() ? "none needed" : helpers.values().stream().distinct().toList());
+
+        VariantTrainer.Plan plan = new VariantTrainer.Plan(config.getString("run.name"), variant.label(), layout,
+                config.getInt("spark.workers"), config.getInt("spark.averaging_frequency"), config.getInt("train.steps"),
+                config.getInt("train.eval_every"), config.getInt("train.checkpoint_every"), config.getLong("run.seed"),
+                config.getDouble("train.learning_rate"), ProbeSettings.fromConfig(config));
+        VariantTrainer.Outcome outcome = trainer.train(net, startStep, plan, checkpoints);
+
+        state.put("status", "completed");
+        state.put("steps", outcome.steps());
+        state.put("final_train_loss", outcome.lastTrainLoss());
+        if (outcome.lastTest() != null) {
+            state.put("final_test_loss", outcome.lastTest().loss());
+            state.put("final_test_accuracy", outcome.lastTest().accuracy());
+        }
+        state.put("train_seconds", outcome.seconds());
+        state.put("finished_at", Instant.now().toString());
+        manifest.write();
+    }
+
+    private void describe(RunManifest manifest, TrainingData data, JavaSparkContext sc) {
+        manifest.put("run_id", config.getString("run.name"));
+        if (manifest.get("created_at") == null) {
+            manifest.put("created_at", Instant.now().toString());
+        }
+        manifest.put("started_at", Instant.now().toString());
+        manifest.put("config_source", config.source());
+        manifest.put("config", config.asMap());
+        Map<String, Object> seeds = new LinkedHashMap<>();
+        seeds.put("run_seed", config.getLong("run.seed"));
+        seeds.put("derivation", "network init = run.seed; data order = run.seed; noisy BN draw = hash(run.seed, layer, step); "
+                + "activation samples = hash(run.seed, step, layer, unit); Spark data split = run.seed");
+        manifest.put("seeds", seeds);
+        manifest.put("data", data.describe());
+        manifest.put("decisions", Networks.decisions(config));
+        manifest.put("spark", Map.of("master", sc.master(), "version", sc.version(), "app_id", sc.sc().applicationId(),
+                "default_parallelism", sc.defaultParallelism()));
+        manifest.put("versions", BuildInfo.versions());
+        manifest.put("native", Map.of("backend", NativeBackend.backendName(), "onednn", NativeBackend.oneDnnAvailable(),
+                "platform_extension", String.valueOf(System.getProperty(NativeBackend.PLATFORM_EXTENSION_PROPERTY))));
+        manifest.put("git_commit", BuildInfo.gitCommit());
+    }
+
+    private static Path qualify(Path p, Configuration hadoop) {
+        try {
+            return p.getFileSystem(hadoop).makeQualified(p);
+        } catch (IOException e) {
+            throw new BadInputException("Cannot use run directory " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void prepareRunDir(Path runDir, boolean resume, Configuration hadoop) {
+        try {
+            FileSystem fs = runDir.getFileSystem(hadoop);
+            boolean hasRun = RunManifest.exists(runDir, hadoop);
+            if (resume) {
+                if (!hasRun) {
+                    throw new BadInputException("--resume was given but " + runDir + " holds no run (no manifest.json). "
+                            + "Start it without --resume, or pass the directory of the run to continue with --run-dir.");
+                }
+                return;
+            }
+            if (hasRun || (fs.exists(runDir) && fs.listStatus(runDir).length > 0)) {
+                if (!config.getBoolean("run.overwrite")) {
+                    throw new BadInputException("Run directory " + runDir + " already exists and is not empty. Continue it with "
+                            + "--resume, replace it with --set run.overwrite=true, or choose another --set run.name=NAME.");
+                }
+                fs.delete(runDir, true);
+            }
+            fs.mkdirs(runDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare run directory " + runDir, e);
+        }
+    }
+
+    /** Deletes committed snapshot files of {@code variant} that lie beyond {@code step} (for resume). */
+    private static void dropRowsAfter(SnapshotLayout layout, String variant, long step, int averagingFrequency,
+                                      Configuration hadoop) {
+        try {
+            for (TableSchema table : SnapshotTables.all()) {
+                Path dir = layout.variantDir(table, variant);
+                FileSystem fs = dir.getFileSystem(hadoop);
+                if (!fs.exists(dir)) {
+                    continue;
+                }
+                for (FileStatus f : fs.listStatus(dir)) {
+                    String name = f.getPath().getName();
+                    int split = SnapshotLayout.splitOf(name);
+                    long driverStep = SnapshotLayout.driverStepOf(name);
+                    // a split's file holds steps split*F .. split*F+F-1; resumed training redoes splits from `step` on
+                    boolean stale = (split >= 0 && (long) split * averagingFrequency >= step)
+                            || (driverStep >= 0 && driverStep > step);
+                    if (stale) {
+                        fs.delete(f.getPath(), false);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean rows after step " + step, e);
+        }
+    }
+}

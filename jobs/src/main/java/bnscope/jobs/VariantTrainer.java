@@ -1,0 +1,111 @@
+package bnscope.jobs;
+
+import bnscope.core.data.TrainingData;
+import bnscope.core.probes.ProbeSettings;
+import bnscope.core.snapshots.SnapshotLayout;
+import bnscope.core.snapshots.StepKey;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.Repartition;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Trains one variant with DL4J's parameter averaging, one averaging split at a time, so the driver
+ * controls step numbering, evaluation, checkpoints and the snapshot commit between splits.
+ *
+ * <p>Each split is an RDD of (step, worker) minibatch descriptors in {@code workers} partitions;
+ * the minibatches are read from the data files inside the training tasks themselves (never shipped
+ * from the driver). Worker k's partition holds its minibatches of steps s..s+F-1 in order.
+ */
+public final class VariantTrainer {
+    private final JavaSparkContext sc;
+    private final TrainingData data;
+    private final SnapshotCommitter committer;
+    private final TestSetEvaluator evaluator;
+    private final PrintStream out;
+
+    public VariantTrainer(JavaSparkContext sc, TrainingData data, SnapshotCommitter committer, TestSetEvaluator evaluator,
+                          PrintStream out) {
+        this.sc = sc;
+        this.data = data;
+        this.committer = committer;
+        this.evaluator = evaluator;
+        this.out = out;
+    }
+
+    /** What the trainer needs to know about the run besides the data. */
+    public record Plan(String runId, String variant, SnapshotLayout layout, int workers, int averagingFrequency,
+                       int totalSteps, int evalEvery, int checkpointEvery, long seed, double learningRate,
+                       ProbeSettings probes) {
+    }
+
+    /** Result of training one variant. */
+    public record Outcome(long steps, double lastTrainLoss, TestSetEvaluator.Result lastTest, double seconds) {
+    }
+
+    /**
+     * Trains {@code net} (already at step {@code startStep}, its iteration count equal to it) up to
+     * {@code plan.totalSteps()}.
+     */
+    public Outcome train(MultiLayerNetwork net, long startStep, Plan plan, Checkpoints checkpoints) {
+        int workerBatch = data.workerBatchSize();
+        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(plan.workers(), workerBatch)
+                .batchSizePerWorker(workerBatch)
+                .averagingFrequency(plan.averagingFrequency())
+                .workerPrefetchNumBatches(0)
+                .rddTrainingApproach(RDDTrainingApproach.Direct)
+                .repartionData(Repartition.Never)
+                .saveUpdater(true)
+                .collectTrainingStats(false)
+                .rngSeed(plan.seed())
+                .build();
+        master.setCollectTrainingStats(false);
+        master.addHook(new ProbeTrainingHook(plan.runId(), plan.variant(), plan.layout().runDir().toString(),
+                plan.averagingFrequency(), plan.probes(), plan.learningRate()));
+        SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net, master);
+
+        ProgressReporter progress = new ProgressReporter(out, plan.variant(), startStep, plan.totalSteps(),
+                workerBatch * plan.workers());
+        TestSetEvaluator.Result lastTest = null;
+        double lastLoss = Double.NaN;
+        int stepsPerSplit = plan.averagingFrequency();
+        for (long step = startStep; step < plan.totalSteps(); step += stepsPerSplit) {
+            sparkNet.getNetwork().setIterationCount((int) step);
+            sparkNet.fit(splitRdd(step, stepsPerSplit, plan.workers()));
+            committer.commit(sc.sc());
+            long done = step + stepsPerSplit;
+            lastLoss = sparkNet.getScore();
+            MultiLayerNetwork current = sparkNet.getNetwork();
+            boolean last = done >= plan.totalSteps();
+            if (last || (plan.evalEvery() > 0 && done % plan.evalEvery() == 0)) {
+                lastTest = evaluator.evaluate(current, StepKey.driver(plan.runId(), plan.variant(), done));
+            }
+            if (last || (plan.checkpointEvery() > 0 && done % plan.checkpointEvery() == 0)) {
+                current.setIterationCount((int) done);
+                checkpoints.save(current, done);
+            }
+            progress.update(done, lastLoss, lastTest == null ? Double.NaN : lastTest.accuracy(), last);
+        }
+        return new Outcome(plan.totalSteps(), lastLoss, lastTest, progress.elapsedSeconds());
+    }
+
+    /** The split's minibatches, loaded inside the training tasks: partition k = worker k. */
+    private JavaRDD<DataSet> splitRdd(long firstStep, int steps, int workers) {
+        List<long[]> descriptors = new ArrayList<>(steps * workers);
+        for (int worker = 0; worker < workers; worker++) {
+            for (int i = 0; i < steps; i++) {
+                descriptors.add(new long[]{firstStep + i, worker});
+            }
+        }
+        TrainingData source = data;
+        return sc.parallelize(descriptors, workers).map(d -> source.minibatch(d[0], (int) d[1]));
+    }
+}
