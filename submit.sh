@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# bnscope's one entry point. With no arguments: the main job (conf/default.conf: train, analyze, report)
+# on an embedded local Spark. `./submit.sh --help` lists every command.
+#
+# Cluster use: `--master spark://HOST:7077` submits through $SPARK_HOME/bin/spark-submit when SPARK_HOME
+# is set (the cluster jar, built with `mvn -Pcluster package`), otherwise the embedded driver connects to
+# that master directly (the executors must have bnscope's jars, as the scripts/cluster.sh cluster does).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+cd "$here"
+
+jar="jobs/target/bnscope-jobs.jar"
+needs_build() {
+  [ -f "$jar" ] || return 0
+  [ -n "$(find pom.xml core jobs analysis -newer "$jar" \( -name '*.java' -o -name 'pom.xml' -o -path '*/resources/*' \) -type f 2>/dev/null | head -n 1)" ]
+}
+if needs_build; then
+  echo "bnscope: building (mvn -B -q -DskipTests package; the first build downloads ~0.6 GB of jars)..." >&2
+  mvn -B -q -DskipTests package >&2
+fi
+
+# Fast DL4J CPU path (docs/performance.md) and the JVM opens Spark needs on Java 17.
+jvm_opts=(
+  -Dorg.eclipse.deeplearning4j.helpers.disable=false
+  -Dorg.bytedeco.javacpp.platform.extension="${BNSCOPE_PLATFORM_EXTENSION:--onednn}"
+  -XX:+IgnoreUnrecognizedVMOptions
+  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED
+  --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false
+)
+
+master=""
+prev=""
+for a in "$@"; do
+  [ "$prev" = "--master" ] && master="$a"
+  case "$a" in --master=*) master="${a#--master=}" ;; esac
+  prev="$a"
+done
+
+if [ -n "$master" ] && [ -n "${SPARK_HOME:-}" ] && [ -x "$SPARK_HOME/bin/spark-submit" ]; then
+  cluster_jar="jobs/target/bnscope-jobs-cluster.jar"
+  if [ ! -f "$cluster_jar" ]; then
+    echo "bnscope: building the cluster jar (mvn -Pcluster package)..." >&2
+    mvn -B -q -Pcluster -DskipTests package >&2
+    cp jobs/target/bnscope-jobs-cluster.jar "$cluster_jar" 2>/dev/null || true
+  fi
+  exec "$SPARK_HOME/bin/spark-submit" --master "$master" --class bnscope.jobs.Main \
+    --conf "spark.executor.extraJavaOptions=${jvm_opts[*]}" \
+    --driver-java-options "${jvm_opts[*]}" "$cluster_jar" "$@"
+fi
+
+# Local Spark: each worker task runs native kernels on its own core, so one OpenMP thread per task.
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+exec java ${BNSCOPE_JAVA_OPTS:--Xmx8g} "${jvm_opts[@]}" -jar "$jar" "$@"
