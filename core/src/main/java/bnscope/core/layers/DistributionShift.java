@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.random.impl.GaussianDistribution;
 import org.nd4j.linalg.api.ops.random.impl.UniformDistribution;
 import org.nd4j.linalg.api.rng.Random;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
@@ -81,9 +82,27 @@ public final class DistributionShift {
         } catch (Exception closeFailed) {
             throw new IllegalStateException("could not release the ND4J random generator", closeFailed);
         }
-        Nd4j.getExecutioner().exec(new BroadcastAddOp(shift, mu, shift, 1));
-        Nd4j.getExecutioner().exec(new BroadcastAddOp(scale, sigma, scale, 1));
+        addPerUnit(shift, mu);
+        addPerUnit(scale, sigma);
         return new UnitDraw(mu, sigma);
+    }
+
+    /**
+     * x[:, j, ...] += perUnit[j]. For NCHW arrays this runs on the [n·c, h·w] view with a column of
+     * n·c values, whose rows are contiguous: several times faster than broadcasting along axis 1.
+     */
+    private static void addPerUnit(INDArray x, INDArray perUnit) {
+        if (x.rank() == 2) {
+            x.addiRowVector(perUnit);
+            return;
+        }
+        long n = x.size(0), c = x.size(1);
+        if (x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x)) {
+            INDArray rows = x.reshape('c', n * c, x.size(2) * x.size(3)); // a view: default strides
+            rows.addiColumnVector(Nd4j.tile(perUnit, (int) n).reshape(n * c, 1));
+        } else {
+            Nd4j.getExecutioner().exec(new BroadcastAddOp(x, perUnit, x, 1));
+        }
     }
 
     private static long mix(long z) {

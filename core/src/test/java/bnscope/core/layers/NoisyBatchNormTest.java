@@ -98,6 +98,23 @@ class NoisyBatchNormTest {
         assertUniform(sigmas, 1.0, 1.25);
     }
 
+    /** Arrays in any memory layout get the per-channel shift on the right channel. */
+    @Test
+    void unitDrawsLandOnTheirChannelInAnyLayout() {
+        DistributionShift.Parameters p = new NoisyBatchNorm.Builder(0).build().noiseParameters();
+        for (char order : new char[]{'c', 'f'}) {
+            INDArray s = Nd4j.create(DataType.FLOAT, new long[]{64, 12, 4, 4}, order);
+            INDArray m = Nd4j.create(DataType.FLOAT, new long[]{64, 12, 4, 4}, order);
+            DistributionShift.UnitDraw d = DistributionShift.fill(p, 17, s, m);
+            double[][] mRows = perUnit(m), sRows = perUnit(s);
+            double[] mu = d.unitMeans().toDoubleVector(), sigma = d.unitScales().toDoubleVector();
+            for (int j = 0; j < 12; j++) {
+                assertTrue(min(mRows[j]) >= mu[j] - 0.1 - 1e-6 && max(mRows[j]) <= mu[j] + 0.1 + 1e-6, order + " channel " + j);
+                assertEquals(sigma[j], mean(sRows[j]), 0.02, order + " channel " + j);
+            }
+        }
+    }
+
     @Test
     void customMagnitudesAreUsed() {
         NoisyBatchNorm conf = new NoisyBatchNorm.Builder(3).nMu(2).nSigma(3).rMu(0.5).rSigma(0.3).build();
@@ -235,6 +252,24 @@ class NoisyBatchNormTest {
         assertEquals(1, seen.size());
         assertEquals(g1, seen.get(0), "fit at iteration 2 uses the noise of iteration 2");
         assertEquals(3, net.getIterationCount());
+    }
+
+    /** Loss probes evaluate in training mode (batch statistics); the noise must repeat there too. */
+    @Test
+    void trainingModeOutputAndScoreRepeatAtAFixedIteration() {
+        MultiLayerNetwork net = new MultiLayerNetwork(smallConvNet(4));
+        net.init();
+        INDArray x = Nd4j.rand(DataType.FLOAT, 16, 3, 8, 8);
+        INDArray y = oneHot(16, 10, 3, DataType.FLOAT);
+        NoisyBatchNorm.setIteration(net, 40);
+        INDArray out = net.output(x, true).dup();
+        assertEquals(out, net.output(x, true));
+        assertNotEquals(out, net.output(x, false), "evaluation has no noise (and uses running statistics)");
+        org.nd4j.linalg.dataset.DataSet batch = new org.nd4j.linalg.dataset.DataSet(x, y);
+        double score = net.score(batch, true);
+        assertEquals(score, net.score(batch, true));
+        NoisyBatchNorm.setIteration(net, 41);
+        assertNotEquals(score, net.score(batch, true));
     }
 
     // ---------------------------------------------------------------- serialization
