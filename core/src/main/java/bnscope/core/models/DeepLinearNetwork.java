@@ -1,11 +1,10 @@
 package bnscope.core.models;
 
+import bnscope.core.data.LinearRegressionData;
 import bnscope.core.BadInputException;
-import bnscope.core.layers.LpNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
@@ -17,8 +16,6 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.impl.LossL2;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
 
 /**
  * The paper's deep linear network (DLN): {@code depth} square fully connected layers W_1…W_k
@@ -53,55 +50,11 @@ public final class DeepLinearNetwork {
     public static final String INIT = "Glorot uniform, U(-sqrt(6/(fanIn+fanOut)), +sqrt(...)) "
             + "(DL4J WeightInit.XAVIER_UNIFORM), drawn from the configuration seed";
 
-    /** What follows each weight layer but the last; {@link #configName()} is the run-config spelling. */
-    public enum Normalization {
-        STANDARD("standard"), BATCHNORM("batchnorm"), L1("l1"), L2("l2"), LINF("linf");
-
-        private final String configName;
-
-        Normalization(String configName) {
-            this.configName = configName;
-        }
-
-        public String configName() {
-            return configName;
-        }
-
-        public static Normalization fromConfigName(String name) {
-            for (Normalization n : values()) {
-                if (n.configName.equals(name)) {
-                    return n;
-                }
-            }
-            throw new BadInputException("Unknown DLN normalization \"" + name + "\". Expected one of "
-                    + Arrays.stream(values()).map(Normalization::configName).collect(Collectors.joining(", "))
-                    + "; fix the normalization key of the run config.");
-        }
-
-        /** A fresh normalization layer, or null for {@link #STANDARD}. */
-        Layer newLayer() {
-            switch (this) {
-                case STANDARD:
-                    return null;
-                case BATCHNORM:
-                    return new BatchNormalization.Builder().build();
-                case L1:
-                    return new LpNormalization.Builder(LpNormalization.Norm.L1).build();
-                case L2:
-                    return new LpNormalization.Builder(LpNormalization.Norm.L2).build();
-                case LINF:
-                    return new LpNormalization.Builder(LpNormalization.Norm.LINF).build();
-                default:
-                    throw new IllegalStateException("unhandled " + this);
-            }
-        }
-    }
-
     private final MultiLayerNetwork network;
-    private final Normalization normalization;
+    private final Variant normalization;
     private final int depth;
 
-    private DeepLinearNetwork(MultiLayerNetwork network, Normalization normalization, int depth) {
+    private DeepLinearNetwork(MultiLayerNetwork network, Variant normalization, int depth) {
         this.network = network;
         this.normalization = normalization;
         this.depth = depth;
@@ -116,7 +69,8 @@ public final class DeepLinearNetwork {
         return network;
     }
 
-    public Normalization normalization() {
+    /** The variant: which normalization follows each weight layer but the last. */
+    public Variant normalization() {
         return normalization;
     }
 
@@ -142,14 +96,14 @@ public final class DeepLinearNetwork {
             throw new BadInputException("DLN weight layer #" + weightLayer + " does not exist: the network has "
                     + depth + " weight layers, numbered 1.." + depth + ". Fix the probed layer list in the run config.");
         }
-        return normalization == Normalization.STANDARD ? weightLayer - 1 : 2 * (weightLayer - 1);
+        return normalization == Variant.STANDARD ? weightLayer - 1 : 2 * (weightLayer - 1);
     }
 
     /** Settings of a {@link DeepLinearNetwork}; defaults are the paper's. */
     public static final class Builder {
         private int depth = DEFAULT_DEPTH;
         private int width = DEFAULT_WIDTH;
-        private Normalization normalization = Normalization.STANDARD;
+        private Variant normalization = Variant.STANDARD;
         private double learningRate = DEFAULT_LEARNING_RATE;
         private long seed = 0;
         private DataType dataType = DataType.FLOAT;
@@ -173,8 +127,13 @@ public final class DeepLinearNetwork {
             return this;
         }
 
-        public Builder normalization(Normalization normalization) {
+        /** standard, batchnorm, l1, l2 or linf (noisy BatchNorm is a VGG experiment and is refused). */
+        public Builder normalization(Variant normalization) {
             this.normalization = java.util.Objects.requireNonNull(normalization, "normalization");
+            if (normalization == Variant.NOISY_BATCHNORM) {
+                throw new BadInputException("The deep linear network supports the variants standard, batchnorm, l1, l2 and linf; "
+                        + "noisy-batchnorm is a VGG experiment (the paper's Section 2.1). Remove it from train.variants.");
+            }
             return this;
         }
 
@@ -208,11 +167,13 @@ public final class DeepLinearNetwork {
                     .weightInit(WeightInit.XAVIER_UNIFORM)
                     .list();
             for (int k = 1; k <= depth; k++) {
+                String name = "linear" + k;
                 list.layer(new DenseLayer.Builder().nIn(width).nOut(width).hasBias(false)
-                        .activation(Activation.IDENTITY).build());
-                Layer norm = k < depth ? normalization.newLayer() : null;
-                if (norm != null) {
-                    list.layer(norm);
+                        .activation(Activation.IDENTITY).name(name).build());
+                if (k < depth) {
+                    for (Layer norm : NormalizationLayers.after(normalization, name, seed, null)) {
+                        list.layer(norm);
+                    }
                 }
             }
             list.layer(new LossLayer.Builder().lossFunction(new LossL2()).activation(Activation.IDENTITY).build());

@@ -58,8 +58,8 @@ public final class VggBuilder {
     public static final int IMAGE_SIZE = 32;
     public static final int CHANNELS = 3;
     /** DL4J's BatchNormalization defaults, used unchanged: running = decay·running + (1−decay)·batch. */
-    public static final double BATCHNORM_DECAY = 0.9;
-    public static final double BATCHNORM_EPS = 1e-5;
+    public static final double BATCHNORM_DECAY = NormalizationLayers.BATCHNORM_DECAY;
+    public static final double BATCHNORM_EPS = NormalizationLayers.BATCHNORM_EPS;
 
     private static final String POOL = "M";
 
@@ -182,26 +182,8 @@ public final class VggBuilder {
         list.layer(new ActivationLayer.Builder().activation(Activation.RELU).name(name + "/relu").build());
     }
 
-    /** The one place that decides which normalization layers a variant uses. */
     private List<Layer> normalization(String name) {
-        List<Layer> layers = new ArrayList<>();
-        switch (variant) {
-            case STANDARD -> {
-            }
-            case BATCHNORM -> layers.add(batchNorm(name));
-            case NOISY_BATCHNORM -> {
-                layers.add(batchNorm(name));
-                layers.add(new NoisyBatchNorm.Builder(seed).nMu(noise.nMu()).nSigma(noise.nSigma())
-                        .rMu(noise.rMu()).rSigma(noise.rSigma()).name(name + "/noise").build());
-            }
-            case L1, L2, LINF ->
-                    throw new IllegalStateException("l1/l2/linf normalization layers are wired in by the LpNormalization change");
-        }
-        return layers;
-    }
-
-    private static Layer batchNorm(String name) {
-        return new BatchNormalization.Builder().decay(BATCHNORM_DECAY).eps(BATCHNORM_EPS).name(name + "/bn").build();
+        return NormalizationLayers.after(variant, name, seed, noise);
     }
 
     private static List<String> parse(String spec) {

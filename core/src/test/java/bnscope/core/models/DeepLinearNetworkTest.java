@@ -1,5 +1,7 @@
 package bnscope.core.models;
 
+import bnscope.core.data.LinearRegressionData;
+
 import bnscope.core.BadInputException;
 import bnscope.core.NumericalGradient;
 import bnscope.core.layers.LpNormalizationLayer;
@@ -125,23 +127,23 @@ class DeepLinearNetworkTest {
     }
 
     @ParameterizedTest
-    @EnumSource(DeepLinearNetwork.Normalization.class)
-    void everyVariantPlacesNormalizationBetweenWeightLayersAndTrains(DeepLinearNetwork.Normalization n) {
+    @EnumSource(value = Variant.class, names = {"STANDARD", "BATCHNORM", "L1", "L2", "LINF"})
+    void everyVariantPlacesNormalizationBetweenWeightLayersAndTrains(Variant n) {
         DeepLinearNetwork dln = DeepLinearNetwork.builder().depth(6).normalization(n).seed(3).learningRate(1e-5).build();
         MultiLayerNetwork net = dln.network();
-        boolean normalized = n != DeepLinearNetwork.Normalization.STANDARD;
+        boolean normalized = n != Variant.STANDARD;
         assertEquals(normalized ? 6 + 5 + 1 : 6 + 1, net.getnLayers());
         for (int k = 1; k <= 6; k++) {
             Layer weight = net.getLayer(dln.layerIndexOfWeight(k));
             assertInstanceOf(org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer.class, weight);
             if (normalized && k < 6) {
                 Layer next = net.getLayer(dln.layerIndexOfWeight(k) + 1);
-                Class<?> expected = n == DeepLinearNetwork.Normalization.BATCHNORM
+                Class<?> expected = n == Variant.BATCHNORM
                         ? BatchNormalization.class : LpNormalizationLayer.class;
                 assertInstanceOf(expected, next, "after weight layer " + k);
             }
         }
-        assertEquals(n, DeepLinearNetwork.Normalization.fromConfigName(n.configName()));
+        assertEquals(n, Variant.fromName(n.label()));
 
         DataSet ds = LinearRegressionData.generate(4).toDataSet(DataType.FLOAT);
         double before = dln.loss(ds);
@@ -149,13 +151,14 @@ class DeepLinearNetworkTest {
             net.fit(ds);
         }
         double after = dln.loss(ds);
-        System.out.printf("DLN depth 6 %s, lr 1e-5, 30 steps: loss %.1f -> %.1f%n", n.configName(), before, after);
+        System.out.printf("DLN depth 6 %s, lr 1e-5, 30 steps: loss %.1f -> %.1f%n", n.label(), before, after);
         assertTrue(after < before, n + ": loss " + before + " -> " + after);
     }
 
     @Test
     void refusesBadSettings() {
-        assertThrows(BadInputException.class, () -> DeepLinearNetwork.Normalization.fromConfigName("layernorm"));
+        assertThrows(BadInputException.class, () -> Variant.fromName("layernorm"));
+        assertThrows(BadInputException.class, () -> DeepLinearNetwork.builder().normalization(Variant.NOISY_BATCHNORM));
         assertThrows(BadInputException.class, () -> DeepLinearNetwork.builder().depth(0));
         assertThrows(BadInputException.class, () -> DeepLinearNetwork.builder().learningRate(-1));
         DeepLinearNetwork dln = DeepLinearNetwork.builder().depth(3).build();

@@ -169,11 +169,12 @@ class VggBuilderTest {
     }
 
     @Test
-    void lpVariantsAreNotWiredYet() {
+    void lpVariantsPutAnLpNormalizationAfterEveryConvAndDenseButTheLast() {
         for (Variant v : new Variant[]{Variant.L1, Variant.L2, Variant.LINF}) {
-            IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> VggBuilder.preset(VggBuilder.VGG_MINI).variant(v).build());
-            assertTrue(e.getMessage().contains("LpNormalization"));
+            MultiLayerConfiguration conf = VggBuilder.preset(VggBuilder.VGG_MINI).variant(v).build();
+            long lpLayers = conf.getConfs().stream()
+                    .filter(c -> c.getLayer() instanceof bnscope.core.layers.LpNormalization).count();
+            assertEquals(7, lpLayers, v.label());
         }
     }
 

@@ -1,4 +1,4 @@
-package bnscope.core.models;
+package bnscope.core.data;
 
 import bnscope.core.BadInputException;
 import org.nd4j.linalg.api.buffer.DataType;
