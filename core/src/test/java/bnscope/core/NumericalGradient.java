@@ -12,17 +12,19 @@ public final class NumericalGradient {
     private NumericalGradient() {
     }
 
-    /** d scalar / d target, same shape as {@code target} (which must be a writable double array). */
+    /**
+     * d scalar / d target, entry by entry in ND4J's linear index order (the order of
+     * {@link #entries}); {@code target} must be a writable double array.
+     */
     public static double[] of(INDArray target, DoubleSupplier scalar, double h) {
-        INDArray flat = target; // linear indexing, the same order as entries(...)
         double[] out = new double[(int) target.length()];
         for (int k = 0; k < out.length; k++) {
-            double original = flat.getDouble(k);
-            flat.putScalar(k, original + h);
+            double original = target.getDouble(k);
+            target.putScalar(k, original + h);
             double plus = scalar.getAsDouble();
-            flat.putScalar(k, original - h);
+            target.putScalar(k, original - h);
             double minus = scalar.getAsDouble();
-            flat.putScalar(k, original);
+            target.putScalar(k, original);
             out[k] = (plus - minus) / (2 * h);
         }
         return out;
