@@ -16,6 +16,7 @@ needs_build() {
 }
 if needs_build; then
   echo "bnscope: building (mvn -B -q -DskipTests package; the first build downloads ~0.6 GB of jars)..." >&2
+  rm -f "$jar"  # maven-jar-plugin keeps a stale manifest class path when only poms changed
   mvn -B -q -DskipTests package >&2
 fi
 

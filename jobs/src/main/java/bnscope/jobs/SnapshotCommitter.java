@@ -62,7 +62,11 @@ public final class SnapshotCommitter extends SparkListener {
      * a split has returned, on the driver.
      */
     public synchronized void commit(SparkContext sc) {
-        sc.listenerBus().waitUntilEmpty();
+        try {
+            sc.listenerBus().waitUntilEmpty();
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Spark's listener bus did not drain; cannot tell which task attempts succeeded", e);
+        }
         Path root = layout.stagingRoot();
         try {
             FileSystem fs = root.getFileSystem(hadoop);

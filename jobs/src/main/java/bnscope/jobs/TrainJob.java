@@ -1,12 +1,12 @@
 package bnscope.jobs;
 
 import bnscope.core.BadInputException;
+import bnscope.core.config.ProbeConfig;
 import bnscope.core.config.RunConfig;
 import bnscope.core.data.TrainingData;
 import bnscope.core.data.TrainingDataFactory;
 import bnscope.core.models.Networks;
 import bnscope.core.models.Variant;
-import bnscope.core.probes.ProbeSettings;
 import bnscope.core.runtime.NativeBackend;
 import bnscope.core.snapshots.SnapshotLayout;
 import bnscope.core.tables.SnapshotTables;
@@ -124,7 +124,7 @@ public final class TrainJob {
         VariantTrainer.Plan plan = new VariantTrainer.Plan(config.getString("run.name"), variant.label(), layout,
                 config.getInt("spark.workers"), config.getInt("spark.averaging_frequency"), config.getInt("train.steps"),
                 config.getInt("train.eval_every"), config.getInt("train.checkpoint_every"), config.getLong("run.seed"),
-                config.getDouble("train.learning_rate"), ProbeSettings.fromConfig(config));
+                config.getDouble("train.learning_rate"), ProbeConfig.settings(config));
         VariantTrainer.Outcome outcome = trainer.train(net, startStep, plan, checkpoints);
 
         state.put("status", "completed");
