@@ -69,7 +69,7 @@ public final class VariantTrainer {
                 .build();
         master.setCollectTrainingStats(false);
         master.addHook(new ProbeTrainingHook(plan.runId(), plan.variant(), plan.layout().runDir().toString(),
-                plan.averagingFrequency(), plan.probes(), plan.learningRate()));
+                plan.averagingFrequency(), plan.probes()));
         SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net, master);
 
         ProgressReporter progress = new ProgressReporter(out, plan.variant(), startStep, plan.totalSteps(),
