@@ -6,18 +6,18 @@
 # is set (the cluster jar, built with `mvn -Pcluster package`), otherwise the embedded driver connects to
 # that master directly (the executors must have bnscope's jars, as the scripts/cluster.sh cluster does).
 set -euo pipefail
+# Paths on the command line and in config files are relative to the directory you run this from.
 here="$(cd "$(dirname "$0")" && pwd)"
-cd "$here"
 
-jar="jobs/target/bnscope-jobs.jar"
+jar="$here/jobs/target/bnscope-jobs.jar"
 needs_build() {
   [ -f "$jar" ] || return 0
-  [ -n "$(find pom.xml core jobs analysis -newer "$jar" \( -name '*.java' -o -name 'pom.xml' -o -path '*/resources/*' \) -type f 2>/dev/null | head -n 1)" ]
+  [ -n "$(cd "$here" && find pom.xml core jobs analysis -newer "$jar" \( -name '*.java' -o -name 'pom.xml' -o -path '*/resources/*' \) -type f 2>/dev/null | head -n 1)" ]
 }
 if needs_build; then
   echo "bnscope: building (mvn -B -q -DskipTests package; the first build downloads ~0.6 GB of jars)..." >&2
   rm -f "$jar"  # maven-jar-plugin keeps a stale manifest class path when only poms changed
-  mvn -B -q -DskipTests package >&2
+  (cd "$here" && mvn -B -q -DskipTests package) >&2
 fi
 
 # Fast DL4J CPU path (docs/performance.md) and the JVM opens Spark needs on Java 17.
@@ -43,11 +43,10 @@ for a in "$@"; do
 done
 
 if [ -n "$master" ] && [ -n "${SPARK_HOME:-}" ] && [ -x "$SPARK_HOME/bin/spark-submit" ]; then
-  cluster_jar="jobs/target/bnscope-jobs-cluster.jar"
+  cluster_jar="$here/jobs/target/bnscope-jobs-cluster.jar"
   if [ ! -f "$cluster_jar" ]; then
     echo "bnscope: building the cluster jar (mvn -Pcluster package)..." >&2
-    mvn -B -q -Pcluster -DskipTests package >&2
-    cp jobs/target/bnscope-jobs-cluster.jar "$cluster_jar" 2>/dev/null || true
+    (cd "$here" && mvn -B -q -Pcluster -DskipTests package) >&2
   fi
   exec "$SPARK_HOME/bin/spark-submit" --master "$master" --class bnscope.jobs.Main \
     --conf "spark.executor.extraJavaOptions=${jvm_opts[*]}" \
@@ -56,4 +55,4 @@ fi
 
 # Local Spark: each worker task runs native kernels on its own core, so one OpenMP thread per task.
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
-exec java ${BNSCOPE_JAVA_OPTS:--Xmx8g} "${jvm_opts[@]}" -jar "$jar" "$@"
+exec java ${BNSCOPE_JAVA_OPTS:--Xmx8g} "${jvm_opts[@]}" -Dbnscope.home="$here" -jar "$jar" "$@"

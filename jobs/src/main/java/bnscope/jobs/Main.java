@@ -92,7 +92,7 @@ public final class Main {
             case "run" -> {
                 CommandLine cl = CommandLine.parse(command, args, Set.of(), Set.of("--set", "--master"), Set.of());
                 cl.requirePositional(0, 1, "at most one config file");
-                RunConfig config = loadConfig(cl.positional().isEmpty() ? DEFAULT_CONF : cl.positional().get(0), cl.values("--set"));
+                RunConfig config = loadConfig(cl.positional().isEmpty() ? defaultConf() : cl.positional().get(0), cl.values("--set"));
                 org.apache.hadoop.fs.Path runDir = new TrainJob(config, out).run(new TrainJob.Options(false, null, cl.value("--master")));
                 AnalysisCommands.analyze(List.of(runDir.toString()), cl.value("--master"), out);
                 String report = AnalysisCommands.report(runDir.toString(), cl.value("--master"), out);
@@ -145,6 +145,15 @@ public final class Main {
 
     private static RunConfig loadConfig(String path, List<String> overrides) {
         return RunConfig.load(new File(path), overrides);
+    }
+
+    /** conf/default.conf of the bnscope installation (submit.sh passes -Dbnscope.home), else of the working directory. */
+    private static String defaultConf() {
+        String home = System.getProperty("bnscope.home");
+        if (home != null && !new File(DEFAULT_CONF).isFile()) {
+            return new File(home, DEFAULT_CONF).getPath();
+        }
+        return DEFAULT_CONF;
     }
 
     /** The generated documents, by path relative to the repository root. */

@@ -58,11 +58,13 @@ public final class TrainJob {
     public Path run(Options options) {
         Configuration hadoop = new Configuration();
         Path runDir = qualify(runDir(config, options.runDirOverride()), hadoop);
-        prepareRunDir(runDir, options.resume(), hadoop);
+        checkRunDir(runDir, options.resume(), hadoop);
         List<Variant> variants = config.<String>getList("train.variants").stream().map(Variant::fromName).toList();
 
         out.println("bnscope train: " + config.source() + " -> " + runDir);
+        // Data is validated before the run directory is touched: bad input leaves nothing behind.
         TrainingData data = TrainingDataFactory.open(config, runDir.toString(), hadoop, out);
+        prepareRunDir(runDir, options.resume(), hadoop);
 
         int workers = config.getInt("spark.workers");
         SparkSession spark = SparkSessions.create("bnscope-train-" + config.getString("run.name"), options.master(), workers);
@@ -85,6 +87,8 @@ public final class TrainJob {
         } catch (RuntimeException | Error e) {
             manifest.markFailed(e.getClass().getSimpleName() + ": " + e.getMessage());
             throw e;
+        } finally {
+            sc.sc().removeSparkListener(committer);
         }
     }
 
@@ -170,22 +174,31 @@ public final class TrainJob {
         }
     }
 
-    private void prepareRunDir(Path runDir, boolean resume, Configuration hadoop) {
+    /** Refuses, without changing anything, a run directory that cannot be used as asked. */
+    private void checkRunDir(Path runDir, boolean resume, Configuration hadoop) {
         try {
             FileSystem fs = runDir.getFileSystem(hadoop);
             boolean hasRun = RunManifest.exists(runDir, hadoop);
+            if (resume && !hasRun) {
+                throw new BadInputException("--resume was given but " + runDir + " holds no run (no manifest.json). "
+                        + "Start it without --resume, or pass the directory of the run to continue with --run-dir.");
+            }
+            if (!resume && !config.getBoolean("run.overwrite") && (hasRun || (fs.exists(runDir) && fs.listStatus(runDir).length > 0))) {
+                throw new BadInputException("Run directory " + runDir + " already exists and is not empty. Continue it with "
+                        + "--resume, replace it with --set run.overwrite=true, or choose another --set run.name=NAME.");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot inspect run directory " + runDir, e);
+        }
+    }
+
+    private void prepareRunDir(Path runDir, boolean resume, Configuration hadoop) {
+        try {
+            FileSystem fs = runDir.getFileSystem(hadoop);
             if (resume) {
-                if (!hasRun) {
-                    throw new BadInputException("--resume was given but " + runDir + " holds no run (no manifest.json). "
-                            + "Start it without --resume, or pass the directory of the run to continue with --run-dir.");
-                }
                 return;
             }
-            if (hasRun || (fs.exists(runDir) && fs.listStatus(runDir).length > 0)) {
-                if (!config.getBoolean("run.overwrite")) {
-                    throw new BadInputException("Run directory " + runDir + " already exists and is not empty. Continue it with "
-                            + "--resume, replace it with --set run.overwrite=true, or choose another --set run.name=NAME.");
-                }
+            if (fs.exists(runDir)) {
                 fs.delete(runDir, true);
             }
             fs.mkdirs(runDir);

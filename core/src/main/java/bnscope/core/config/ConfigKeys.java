@@ -44,7 +44,7 @@ public final class ConfigKeys {
             key("data.dir", STRING, "data/cifar10-mini", "a directory or a cifar-10-binary.tar.gz", v -> !((String) v).isBlank(),
                     "CIFAR-10 binary version: a directory with data_batch_1..5.bin and test_batch.bin, or the archive itself. The default is the 5,000/1,000 real sample shipped in the repo; point it at a full download for real runs."),
             key("data.cache_dir", STRING, "", "a path, or empty", v -> true,
-                    "Where an archive given as data.dir is unpacked and where minibatch files are exported; empty means RUN_DIR/_data."),
+                    "Where an archive given as data.dir is unpacked; empty means .bnscope-data-cache beside the run directory."),
             key("data.test_examples", INT, 0, ">= 0", NON_NEGATIVE,
                     "Evaluate on the first N test records only; 0 means the whole test file."),
             // model

@@ -30,7 +30,8 @@ public final class TrainingDataFactory {
         }
         String location = config.getString("data.dir");
         String cache = config.getString("data.cache_dir");
-        String cacheDir = cache.isBlank() ? new Path(runDir, "_data").toString() : cache;
+        // Beside the run, not inside it: an overwritten run keeps the unpacked archive.
+        String cacheDir = cache.isBlank() ? new Path(new Path(runDir).getParent(), ".bnscope-data-cache").toString() : cache;
         long t0 = System.nanoTime();
         CifarSource source = CifarSource.open(location, cacheDir, hadoop);
         if (!source.hasTestFile()) {
