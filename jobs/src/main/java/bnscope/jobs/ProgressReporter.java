@@ -37,7 +37,7 @@ public final class ProgressReporter {
         long done = stepsDone - firstStep;
         double stepsPerSecond = done > 0 ? done / seconds : 0;
         String eta = stepsPerSecond > 0 ? format(Duration.ofSeconds((long) ((totalSteps - stepsDone) / stepsPerSecond))) : "?";
-        out.printf("[%s] step %d/%d (%3.0f%%)  loss %.4f  test acc %s  %.0f img/s  elapsed %s  ETA %s%n",
+        out.printf("[%s] step %d/%d (%3.0f%%)  loss %.4f  test acc %s  %.0f examples/s  elapsed %s  ETA %s%n",
                 variant, stepsDone, totalSteps, 100.0 * stepsDone / totalSteps, trainLoss,
                 Double.isNaN(testAccuracy) ? "-" : String.format("%.3f", testAccuracy),
                 stepsPerSecond * imagesPerStep, format(Duration.ofSeconds((long) seconds)), eta);

@@ -204,6 +204,10 @@ public final class RunConfig implements Serializable {
             throw new BadInputException("train.variants contains noisy-batchnorm, which is a VGG variant; the deep linear "
                     + "network (model.kind = dln) supports standard, batchnorm, l1, l2 and linf (from " + source + ").");
         }
+        if ("dln".equals(v.get("model.kind")) && !v.get("train.batch_size").equals(v.get("dln.samples"))) {
+            throw new BadInputException("train.batch_size (" + batch + ") must equal dln.samples (" + v.get("dln.samples")
+                    + "): the deep linear network trains full-batch, as in the paper (from " + source + ").");
+        }
         if ((Double) v.get("probe.landscape.min") > (Double) v.get("probe.landscape.max")) {
             throw new BadInputException("probe.landscape.min must not exceed probe.landscape.max (from " + source + ").");
         }

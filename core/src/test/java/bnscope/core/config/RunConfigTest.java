@@ -90,7 +90,7 @@ class RunConfigTest {
     @Test
     void shippedConfigFilesAreValid() {
         Path confDir = Path.of(System.getProperty("bnscope.repo.root"), "conf");
-        for (String name : List.of("default.conf", "paper-vgg.conf")) {
+        for (String name : List.of("default.conf", "paper-vgg.conf", "paper-dln.conf")) {
             RunConfig c = RunConfig.load(confDir.resolve(name).toFile(), List.of());
             assertNotNull(c.getString("run.name"), name);
         }
