@@ -1,5 +1,7 @@
 package bnscope.core.probes;
 
+import bnscope.core.layers.RunningStatistics;
+
 import bnscope.core.BadInputException;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -10,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The weight layers of a network, numbered 1..k as in the paper's figures, with the normalization
@@ -25,9 +26,6 @@ import java.util.Set;
 public final class WeightLayers implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** DL4J parameter keys that hold running statistics, updated by the step but never gradients. */
-    public static final Set<String> RUNNING_STATISTICS = Set.of("mean", "var", "log10stdev");
-
     private final List<WeightLayer> layers;
     private final List<ParamSlice> trainable;
     private final long[] layerStart;
@@ -38,10 +36,6 @@ public final class WeightLayers implements Serializable {
         this.trainable = List.copyOf(trainable);
         this.layerStart = layerStart;
         this.numParams = numParams;
-    }
-
-    public static boolean isRunningStatistic(String param) {
-        return RUNNING_STATISTICS.contains(param);
     }
 
     /** Reads the weight layers, their norm layers and all parameter offsets from {@code net}. */
@@ -58,7 +52,7 @@ public final class WeightLayers implements Serializable {
             for (Map.Entry<String, INDArray> e : all[j].paramTable().entrySet()) {
                 ParamSlice slice = locate(flat, j, e.getKey(), e.getValue());
                 layerSlices.put(e.getKey(), slice);
-                if (!isRunningStatistic(e.getKey())) {
+                if (!RunningStatistics.isStatistic(all[j], e.getKey())) {
                     trainable.add(slice);
                 }
             }
