@@ -45,7 +45,7 @@ import java.util.Locale;
  * so the normalization sits between the linear map and its non-linearity, as in the paper. Layers after
  * the weight layer are named "conv3_1/bn", "conv3_1/noise", "conv3_1/relu"; pools are "pool1", ...;
  * the output layer is "output". DL4J layer indices therefore differ between variants: use
- * {@link WeightLayer#listOf(MultiLayerConfiguration)} to map the paper's "weight layer #k" to an index.
+ * {@link bnscope.core.probes.WeightLayers} to map the paper's "weight layer #k" to an index.
  *
  * <p>BatchNorm is DL4J's {@link BatchNormalization} with its defaults ({@link #BATCHNORM_DECAY},
  * {@link #BATCHNORM_EPS}): batch statistics in training, running averages at evaluation. Its

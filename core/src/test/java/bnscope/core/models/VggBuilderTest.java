@@ -1,5 +1,8 @@
 package bnscope.core.models;
 
+import bnscope.core.probes.WeightLayer;
+import bnscope.core.probes.WeightLayers;
+
 import bnscope.core.BadInputException;
 import bnscope.core.layers.NoisyBatchNorm;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -20,6 +23,7 @@ import org.nd4j.linalg.learning.config.Sgd;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -106,35 +110,21 @@ class VggBuilderTest {
     }
 
     @Test
-    void weightLayersAreListedInPaperOrder() {
-        List<WeightLayer> standard = WeightLayer.listOf(VggBuilder.preset(VggBuilder.VGG16).build());
-        List<WeightLayer> bn = WeightLayer.listOf(VggBuilder.preset(VggBuilder.VGG16).variant(Variant.BATCHNORM).build());
-        List<WeightLayer> noisy = WeightLayer.listOf(VggBuilder.preset(VggBuilder.VGG16).variant(Variant.NOISY_BATCHNORM).build());
-        for (List<WeightLayer> list : List.of(standard, bn, noisy)) {
-            assertEquals(16, list.size());
-            assertEquals(List.of("conv1_1", "conv1_2", "conv2_1", "conv2_2", "conv3_1", "conv3_2", "conv3_3",
-                    "conv4_1", "conv4_2", "conv4_3", "conv5_1", "conv5_2", "conv5_3", "dense1", "dense2", "output"),
-                    list.stream().map(WeightLayer::name).toList());
-            for (int k = 0; k < 16; k++) {
-                assertEquals(k + 1, list.get(k).paperIndex());
-                assertEquals(k < 13 ? WeightLayer.Kind.CONV : WeightLayer.Kind.DENSE, list.get(k).kind());
-            }
-        }
+    void weightLayersAreNumberedInPaperOrder() {
+        List<String> names = List.of("conv1_1", "conv1_2", "conv2_1", "conv2_2", "conv3_1", "conv3_2", "conv3_3",
+                "conv4_1", "conv4_2", "conv4_3", "conv5_1", "conv5_2", "conv5_3", "dense1", "dense2", "output");
         // Layer #5 (conv3_1): standard 0 conv,1 conv,2 pool,3 conv,4 conv,5 pool,6 conv;
         // batchnorm blocks are conv,bn,relu: 0-2, 3-5, pool 6, 7-9, 10-12, pool 13, then 14-16.
-        assertEquals(new WeightLayer(5, 6, "conv3_1", WeightLayer.Kind.CONV, 6), standard.get(4));
-        assertEquals(new WeightLayer(5, 14, "conv3_1", WeightLayer.Kind.CONV, 16), bn.get(4));
-        assertEquals(new WeightLayer(5, 18, "conv3_1", WeightLayer.Kind.CONV, 21), noisy.get(4));
-        assertEquals(new WeightLayer(16, 20, "output", WeightLayer.Kind.DENSE, 20), standard.get(15));
-        assertEquals(bn.get(9), WeightLayer.byPaperIndex(VggBuilder.preset(VggBuilder.VGG16).variant(Variant.BATCHNORM).build(), 10));
-
-        MultiLayerNetwork net = new MultiLayerNetwork(VggBuilder.preset(VggBuilder.VGG_MINI).variant(Variant.NOISY_BATCHNORM).build());
-        net.init();
-        for (WeightLayer w : WeightLayer.listOf(net.getLayerWiseConfigurations())) {
-            assertNotNull(net.getLayer(w.layerIndex()).getParam("W"), w.name() + " holds weights");
-            Layer last = net.getLayerWiseConfigurations().getConf(w.blockOutputIndex()).getLayer();
-            if (!w.name().equals("output")) {
-                assertInstanceOf(ActivationLayer.class, last, w.name() + " block ends in its ReLU");
+        Map<Variant, Integer> conv31 = Map.of(Variant.STANDARD, 6, Variant.BATCHNORM, 14, Variant.NOISY_BATCHNORM, 18);
+        for (Variant v : conv31.keySet()) {
+            MultiLayerNetwork net = new MultiLayerNetwork(VggBuilder.preset(VggBuilder.VGG16).variant(v).build());
+            net.init();
+            WeightLayers layers = WeightLayers.of(net);
+            assertEquals(names, layers.layers().stream().map(WeightLayer::name).toList(), v.label());
+            assertEquals(conv31.get(v), layers.byNumber(5).dl4jIndex(), v.label());
+            for (WeightLayer w : layers.layers()) {
+                assertNotNull(net.getLayer(w.dl4jIndex()).getParam("W"), w.name() + " holds weights");
+                assertEquals(v.normalizes() && !w.name().equals("output"), w.norm() != null, w.name() + " normalization");
             }
         }
     }
@@ -181,10 +171,10 @@ class VggBuilderTest {
     @Test
     void customSpecsBuildAndBadOnesAreRejected() {
         MultiLayerConfiguration conf = VggBuilder.of(" 8, m ,12,M", 20).build();
-        assertEquals(List.of("conv1_1", "conv2_1", "dense1", "output"),
-                WeightLayer.listOf(conf).stream().map(WeightLayer::name).toList());
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
+        assertEquals(List.of("conv1_1", "conv2_1", "dense1", "output"),
+                WeightLayers.of(net).layers().stream().map(WeightLayer::name).toList());
         assertEquals(expectedParams(new int[]{8, 12}, new int[]{12 * 8 * 8, 20, 10}, false), net.numParams());
 
         for (String bad : new String[]{"", "64,X", "64,0", "M,M", "8,M,M,M,M,M,M"}) {
