@@ -34,6 +34,11 @@ public final class LayerNormProbe implements Probe {
     }
 
     @Override
+    public boolean recomputesPasses() {
+        return false;
+    }
+
+    @Override
     public void record(StepSnapshot s, SnapshotSink sink) {
         for (WeightLayer layer : s.layers().layers()) {
             for (ParamSlice p : layer.reportedParams()) {

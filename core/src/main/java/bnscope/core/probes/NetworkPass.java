@@ -34,6 +34,9 @@ public final class NetworkPass {
         this.net = net;
         this.mgr = LayerWorkspaceMgr.noWorkspaces();
         this.mgr.setHelperWorkspacePointers(new HashMap<>());
+        if (net.getFlattenedGradients() == null) {
+            net.initGradientsView(); // a network that never computed a gradient has no views to backprop into
+        }
     }
 
     /** Score and gradient of one pass; {@code gradient} is the network's flat gradient view, valid until the next pass. */

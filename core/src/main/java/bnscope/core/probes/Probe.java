@@ -20,6 +20,14 @@ public interface Probe {
     /** Whether the probe runs at global step {@code step}. */
     boolean due(long step);
 
+    /**
+     * Whether the probe runs forward passes of its own. Those would draw from ND4J's global random
+     * generator in networks with dropout or weight noise, which StepObserver therefore refuses.
+     */
+    default boolean recomputesPasses() {
+        return true;
+    }
+
     /** Computes this step's rows and writes them to {@code sink}. */
     void record(StepSnapshot s, SnapshotSink sink);
 }

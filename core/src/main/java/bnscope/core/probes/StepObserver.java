@@ -70,7 +70,14 @@ public final class StepObserver implements Serializable {
     public synchronized void before(MultiLayerNetwork net, DataSet batch, StepKey key) {
         this.key = key;
         this.iteration = net.getIterationCount();
-        this.due = probes().stream().anyMatch(p -> p.due(key.step()));
+        List<Probe> dueProbes = probes().stream().filter(p -> p.due(key.step())).toList();
+        this.due = !dueProbes.isEmpty();
+        if (due && batch.hasMaskArrays()) {
+            throw new BadInputException("Probes do not support masked minibatches (features or label masks are set). Disable the probes for this data.");
+        }
+        if (dueProbes.stream().anyMatch(Probe::recomputesPasses)) {
+            checkNoRandomForward(net);
+        }
         if (capture == null) {
             capture = new StepCapture();
         }
@@ -106,25 +113,20 @@ public final class StepObserver implements Serializable {
     }
 
     private void runProbes(MultiLayerNetwork net, DataSet batch, SnapshotSink sink, int batchSize) {
-        if (batch.hasMaskArrays()) {
-            throw new BadInputException("Probes do not support masked minibatches (features or label masks are set). Disable the probes for this data.");
-        }
         if (layers == null || layersOf != net) {
             layers = WeightLayers.of(net);
             layersOf = net;
-            checkNoRandomForward(net);
         }
+        List<Probe> due = probes().stream().filter(p -> p.due(key.step())).toList();
         NetworkState post = NetworkState.capture(net);
         StepSnapshot s = new StepSnapshot(net, batch.getFeatures(), batch.getLabels(), key, iteration,
                 paramsBefore, post.params(), capture.gradient(), net.score(), learningRate(net), batchSize, layers,
                 settings.seed());
         try {
-            for (Probe probe : probes()) {
-                if (probe.due(key.step())) {
-                    net.setParams(paramsBefore);
-                    NetworkState.pinIteration(net, iteration);
-                    probe.record(s, sink);
-                }
+            for (Probe probe : due) {
+                net.setParams(paramsBefore);
+                NetworkState.pinIteration(net, iteration);
+                probe.record(s, sink);
             }
         } finally {
             post.restore();
@@ -162,11 +164,7 @@ public final class StepObserver implements Serializable {
         return Double.NaN;
     }
 
-    private void checkNoRandomForward(MultiLayerNetwork net) {
-        boolean recomputes = settings.ics().enabled() || settings.landscape().enabled() || settings.activations().enabled();
-        if (!recomputes) {
-            return;
-        }
+    private static void checkNoRandomForward(MultiLayerNetwork net) {
         for (Layer layer : net.getLayers()) {
             org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
             boolean noisy = conf.getIDropout() != null

@@ -139,6 +139,28 @@ class StepObserverTest {
     }
 
     @Test
+    void refusesDropoutWhenProbesRecomputePasses() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1)
+                .updater(new org.nd4j.linalg.learning.config.Sgd(0.1)).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(20).nOut(8).dropOut(0.5).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(10)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .build());
+        net.init();
+        StepObserver observer = new StepObserver(everyStep());
+        DataSet batch = ProbeNets.batch(DataType.FLOAT, 1, 16, 20);
+        bnscope.core.BadInputException e = assertThrows(bnscope.core.BadInputException.class,
+                () -> ProbeNets.observedStep(net, observer, batch, new MemorySnapshotSink()));
+        assertTrue(e.getMessage().contains("dropout"), e.getMessage());
+        // layer norms alone need no recomputation
+        StepObserver normsOnly = new StepObserver(ProbeSettings.none()
+                .withLayerNorms(new ProbeSettings.LayerNorms(true, ProbeSchedule.every(1))));
+        MemorySnapshotSink sink = new MemorySnapshotSink();
+        ProbeNets.observedStep(net, normsOnly, batch, sink);
+        assertEquals(2, sink.rows(SnapshotTables.LAYER_NORMS).size());
+    }
+
+    @Test
     void keyForSplitsTheIterationCount() {
         StepKey k = StepObserver.keyFor("r", "standard", 1, 10, 4);
         assertEquals(new StepKey("r", "standard", 1, 2, 2, 10), k);
