@@ -14,8 +14,9 @@ import java.util.List;
  * gradient change ‖∇L(w(η)) − g‖₂. BatchNorm running statistics stay at their w_step values (they
  * do not enter a training-mode pass). One forward and backward pass per grid point.
  *
- * <p>g is formed exactly as DL4J's updater forms the SGD step (G divided by the batch size, then
- * multiplied by η, in the network's data type), so at η = lr w(η) is the SGD step's result.
+ * <p>g is formed exactly as DL4J's updater forms the SGD step (G divided by the batch size, or not for
+ * a network trained on the summed loss such as the deep linear network, then multiplied by η, in the
+ * network's data type), so at η = lr w(η) is the SGD step's result.
  */
 public final class LandscapeProbe implements Probe {
     private final ProbeSettings.Landscape settings;
@@ -44,7 +45,10 @@ public final class LandscapeProbe implements Probe {
         WeightLayers layers = s.layers();
         INDArray g = s.gradient().dup();
         zeroRunningStatistics(g, s.paramsBefore(), layers);
-        g.divi(s.batchSize());
+        // The updater divides the raw (summed) gradient by the batch size unless the network trains on
+        // the summed loss (miniBatch(false), as the deep linear network does): g is the step's direction.
+        double divisor = s.net().conf().isMiniBatch() ? s.batchSize() : 1.0;
+        g.divi(divisor);
         double[] gTrainable = trainable(g, layers);
         double gNorm = DoubleVectors.norm(gTrainable);
 
@@ -56,7 +60,7 @@ public final class LandscapeProbe implements Probe {
             NetworkPass.Result r = pass.run(0, s.features(), s.labels());
             double[] gradEta = trainable(r.gradient(), layers);
             for (int i = 0; i < gradEta.length; i++) {
-                gradEta[i] /= s.batchSize();
+                gradEta[i] /= divisor;
             }
             sink.write(SnapshotTables.LANDSCAPE, s.key().startRow(SnapshotTables.LANDSCAPE)
                     .set("eta", eta)
