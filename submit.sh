@@ -12,6 +12,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 jar="$here/jobs/target/bnscope-jobs.jar"
 needs_build() {
   [ -f "$jar" ] || return 0
+  # after `mvn -Pcluster package` the local jar's class path lacks Spark: rebuild it
+  ls "$here"/jobs/target/lib/spark-core_* >/dev/null 2>&1 || return 0
   [ -n "$(cd "$here" && find pom.xml core jobs analysis -newer "$jar" \( -name '*.java' -o -name 'pom.xml' -o -path '*/resources/*' \) -type f 2>/dev/null | head -n 1)" ]
 }
 if needs_build; then
