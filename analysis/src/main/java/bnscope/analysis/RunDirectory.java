@@ -1,0 +1,162 @@
+package bnscope.analysis;
+
+import bnscope.core.BadInputException;
+import bnscope.core.tables.TableSchema;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One run directory as the analysis sees it: its manifest (run id, config, variants; every field
+ * optional here) and the snapshot and metric tables it holds, read through Spark with the schema
+ * from {@link bnscope.core.tables}. Works on any Hadoop file system Spark is configured for.
+ */
+public final class RunDirectory {
+    public static final String MANIFEST = "manifest.json";
+
+    private final SparkSession spark;
+    private final Path dir;
+    private final FileSystem fs;
+    private final JsonNode manifest;
+
+    private RunDirectory(SparkSession spark, Path dir, FileSystem fs, JsonNode manifest) {
+        this.spark = spark;
+        this.dir = dir;
+        this.fs = fs;
+        this.manifest = manifest;
+    }
+
+    /** Opens {@code dir}; throws BadInputException when it does not exist or its manifest is not JSON. */
+    public static RunDirectory open(SparkSession spark, String dir) {
+        Path path = new Path(dir);
+        try {
+            FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            if (!fs.exists(path) || !fs.getFileStatus(path).isDirectory()) {
+                throw new BadInputException("Run directory " + dir + " does not exist or is not a directory. "
+                        + "Pass the directory a training run wrote (the one holding manifest.json and the table folders).");
+            }
+            path = fs.makeQualified(path);
+            Path m = new Path(path, MANIFEST);
+            JsonNode manifest = MissingNode.getInstance();
+            if (fs.exists(m)) {
+                try (InputStream in = fs.open(m)) {
+                    manifest = new ObjectMapper().readTree(in);
+                } catch (IOException e) {
+                    throw new BadInputException("The manifest " + m + " is not valid JSON (" + e.getMessage()
+                            + "). It is written by the training job; restore it from the run or re-run training.", e);
+                }
+                if (manifest == null || !manifest.isObject()) {
+                    throw new BadInputException("The manifest " + m + " does not hold a JSON object. It is written by the "
+                            + "training job; restore it from the run or re-run training.");
+                }
+            }
+            return new RunDirectory(spark, path, fs, manifest);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read run directory " + dir, e);
+        }
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    public FileSystem fileSystem() {
+        return fs;
+    }
+
+    public SparkSession spark() {
+        return spark;
+    }
+
+    public boolean hasManifest() {
+        return !manifest.isMissingNode();
+    }
+
+    /** The manifest as parsed JSON ({@link MissingNode} when the run has none). */
+    public JsonNode manifest() {
+        return manifest;
+    }
+
+    /** The run's name: the manifest's run_id, else the directory's name. */
+    public String name() {
+        JsonNode id = manifest.path("run_id");
+        return id.isTextual() && !id.asText().isBlank() ? id.asText() : dir.getName();
+    }
+
+    /** The manifest's config object ({@link MissingNode} when absent). */
+    public JsonNode config() {
+        return manifest.path("config");
+    }
+
+    /** The manifest's status, or "unknown". */
+    public String status() {
+        JsonNode s = manifest.path("status");
+        return s.isTextual() ? s.asText() : "unknown";
+    }
+
+    public Path tablePath(TableSchema table) {
+        return new Path(dir, table.name());
+    }
+
+    /** True when the table's folder holds at least one Parquet file. */
+    public boolean has(TableSchema table) {
+        Path p = tablePath(table);
+        try {
+            if (!fs.exists(p)) {
+                return false;
+            }
+            RemoteIterator<LocatedFileStatus> files = fs.listFiles(p, true);
+            while (files.hasNext()) {
+                LocatedFileStatus f = files.next();
+                String rel = f.getPath().toString().substring(p.toString().length());
+                if (f.getPath().getName().endsWith(".parquet") && !rel.contains("/_") && !rel.contains("/.")) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + p, e);
+        }
+    }
+
+    /** The tables among {@code tables} this run holds. */
+    public List<TableSchema> present(List<TableSchema> tables) {
+        List<TableSchema> out = new ArrayList<>();
+        for (TableSchema t : tables) {
+            if (has(t)) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Reads a table with its declared schema ({@link SparkTableSchema#readType}); the partition
+     * column comes from the directory names. Throws BadInputException when the table is absent.
+     */
+    public Dataset<Row> read(TableSchema table) {
+        if (!has(table)) {
+            throw new BadInputException("Run directory " + dir + " has no table " + table.name() + " (no Parquet files under "
+                    + tablePath(table) + "). Check the run finished and recorded this table, or run `analyze` first for metric tables.");
+        }
+        return spark.read().schema(SparkTableSchema.readType(table)).parquet(tablePath(table).toString());
+    }
+
+    @Override
+    public String toString() {
+        return dir.toString();
+    }
+}

@@ -1,0 +1,159 @@
+package bnscope.analysis;
+
+import bnscope.core.BadInputException;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Runs a Spark SQL query over the tables of one or more runs ({@link RunViews}) and prints the
+ * result as an aligned text table, or writes it to a single CSV file (with header) or a Parquet
+ * folder. Entry point of {@code ./submit.sh sql RUN_DIR... "QUERY"}.
+ */
+public final class SqlCommand {
+    private SqlCommand() {
+    }
+
+    /**
+     * @param maxRows rows printed on the console (the rest are counted and reported as omitted)
+     * @param out     null to print; a path ending in .csv (one CSV file with a header) or .parquet (a Parquet folder)
+     */
+    public record Options(int maxRows, String out) {
+        public static final int DEFAULT_MAX_ROWS = 50;
+
+        public Options {
+            if (maxRows < 1) {
+                throw new BadInputException("sql: the number of rows to print must be at least 1, got " + maxRows + ".");
+            }
+            if (out != null && !out.endsWith(".csv") && !out.endsWith(".parquet")) {
+                throw new BadInputException("sql --out " + out + ": the output must end in .csv (one CSV file with a header) "
+                        + "or .parquet (a Parquet folder).");
+            }
+        }
+
+        public static Options print() {
+            return new Options(DEFAULT_MAX_ROWS, null);
+        }
+
+        public Options withMaxRows(int rows) {
+            return new Options(rows, out);
+        }
+
+        public Options withOut(String path) {
+            return new Options(maxRows, path);
+        }
+    }
+
+    /** Reads a query from a local file (for {@code --file}); throws BadInputException when unreadable or empty. */
+    public static String readQueryFile(String file) {
+        try {
+            String q = Files.readString(java.nio.file.Path.of(file), StandardCharsets.UTF_8).strip();
+            if (q.isEmpty()) {
+                throw new BadInputException("SQL file " + file + " is empty. Put one SELECT query in it.");
+            }
+            // a trailing semicolon is habit from SQL shells; Spark's parser rejects it
+            return q.endsWith(";") ? q.substring(0, q.length() - 1) : q;
+        } catch (IOException e) {
+            throw new BadInputException("Cannot read SQL file " + file + " (" + e.getMessage() + "). Give the path of a text file holding one query.", e);
+        }
+    }
+
+    public static int run(SparkSession spark, List<String> runDirs, String query, Options options) {
+        return run(spark, runDirs, query, options, System.out);
+    }
+
+    /** Registers the views, runs {@code query} and prints or writes the result; returns 0 (errors are thrown). */
+    public static int run(SparkSession spark, List<String> runDirs, String query, Options options, PrintStream console) {
+        if (runDirs.isEmpty()) {
+            throw new BadInputException("sql needs at least one run directory before the query.");
+        }
+        if (query == null || query.isBlank()) {
+            throw new BadInputException("sql needs a query, e.g. \"SELECT variant, max(step) FROM curves GROUP BY variant\".");
+        }
+        List<RunDirectory> runs = runDirs.stream().map(d -> RunDirectory.open(spark, d)).toList();
+        RunViews views = RunViews.register(spark, runs);
+        views.notes().forEach(n -> console.println("note: " + n));
+        Dataset<Row> result;
+        try {
+            result = spark.sql(query);
+        } catch (Exception e) {
+            // Spark throws AnalysisException (parse errors included) without declaring it
+            if (!(e instanceof AnalysisException ae)) {
+                throw e;
+            }
+            throw new BadInputException("The SQL query cannot run: " + firstLine(ae) + "\nViews over the given runs "
+                    + "(name(columns)):" + views.describe() + "\nQuery a view above (metric tables appear after `analyze`).", e);
+        }
+        if (options.out() == null) {
+            print(result, options.maxRows(), console);
+        } else if (options.out().endsWith(".csv")) {
+            writeCsv(spark, result, options.out());
+            console.println("wrote " + options.out());
+        } else {
+            result.write().mode(SaveMode.Overwrite).parquet(options.out());
+            console.println("wrote " + options.out());
+        }
+        return 0;
+    }
+
+    private static String firstLine(AnalysisException e) {
+        String m = e.getMessage();
+        int nl = m.indexOf('\n');
+        return nl > 0 ? m.substring(0, nl) : m;
+    }
+
+    static void print(Dataset<Row> result, int maxRows, PrintStream console) {
+        List<Row> rows = result.limit(maxRows + 1).collectAsList();
+        TextTable table = TextTable.of(result.schema());
+        rows.stream().limit(maxRows).forEach(table::add);
+        console.print(table.render());
+        if (rows.size() > maxRows) {
+            long total = result.count();
+            console.printf(Locale.ROOT, "(%,d rows; showing the first %,d, %,d omitted)%n", total, maxRows, total - maxRows);
+        } else {
+            console.printf(Locale.ROOT, "(%,d rows)%n", rows.size());
+        }
+    }
+
+    /** Writes one CSV file with a header: Spark writes a one-part folder next to it, which is then renamed. */
+    static void writeCsv(SparkSession spark, Dataset<Row> result, String out) {
+        for (var f : result.schema().fields()) {
+            if (!(f.dataType() instanceof org.apache.spark.sql.types.AtomicType)) {
+                throw new BadInputException("sql --out " + out + ": column " + f.name() + " has type " + f.dataType().simpleString()
+                        + ", which CSV cannot hold. Select scalar columns (e.g. size(values), to_json(sample)) or write .parquet.");
+            }
+        }
+        Path target = new Path(out);
+        try {
+            FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            Path tmp = new Path(target.getParent() == null ? new Path(".") : target.getParent(), "." + target.getName() + ".parts");
+            result.coalesce(1).write().mode(SaveMode.Overwrite).option("header", "true").csv(tmp.toString());
+            FileStatus[] parts = fs.globStatus(new Path(tmp, "part-*.csv"));
+            if (parts == null || parts.length != 1) {
+                throw new IllegalStateException("expected one CSV part file in " + tmp);
+            }
+            if (fs.exists(target)) {
+                fs.delete(target, false);
+            }
+            if (!fs.rename(parts[0].getPath(), target)) {
+                throw new IOException("cannot rename " + parts[0].getPath() + " to " + target);
+            }
+            fs.delete(tmp, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + out, e);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package bnscope.analysis;
+
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static bnscope.core.tables.MetricTables.LANDSCAPE_METRICS;
+import static bnscope.core.tables.MetricTables.MOMENTS;
+import static org.apache.spark.sql.functions.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+class CompareCommandTest {
+    private static SparkSession spark;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkTestSession.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    private static String analyzed(Path dir, String id) {
+        String run = SmallRun.write(dir, id);
+        assertEquals(0, AnalyzeJob.run(spark, List.of(run), AnalyzeOptions.defaults().withReport(false),
+                new PrintStream(new ByteArrayOutputStream())));
+        return run;
+    }
+
+    private static String copy(Path from, Path to) {
+        try (var files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(from.relativize(f).toString()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return to.toString();
+    }
+
+    /** Replaces a metric table of {@code run} with a transformed copy (read fully before overwriting). */
+    private static void rewrite(String run, bnscope.core.tables.TableSchema table,
+                                java.util.function.UnaryOperator<org.apache.spark.sql.Dataset<org.apache.spark.sql.Row>> change) {
+        RunDirectory rd = RunDirectory.open(spark, run);
+        var rows = rd.read(table).collectAsList();
+        var copy = spark.createDataFrame(rows, SparkTableSchema.dataType(table));
+        change.apply(copy).write().mode(SaveMode.Overwrite).parquet(rd.tablePath(table).toString());
+    }
+
+    @Test
+    void identicalRerunAgreesAndPerturbedOrMissingRowsDiffer(@TempDir Path dir) {
+        String a = analyzed(dir.resolve("a"), "run");
+        // the re-run of a deterministic run: the same files
+        String b = copy(Path.of(a), dir.resolve("b"));
+
+        CompareCommand.Result same = CompareCommand.compare(spark, a, b, CompareCommand.DEFAULT_TOLERANCE);
+        assertTrue(same.identical(), same.render());
+        assertEquals(4, same.lines().stream().filter(l -> l.column().equals(CompareCommand.KEYS)).count());
+        assertTrue(same.lines().stream().filter(l -> !l.column().equals(CompareCommand.KEYS))
+                .allMatch(l -> l.overTolerance() == 0 && (l.maxAbsDiff() == 0 || Double.isNaN(l.maxAbsDiff()))), same.render());
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        assertEquals(0, CompareCommand.report(same, new PrintStream(console)));
+        assertTrue(console.toString().contains("runs agree"));
+
+        // one value moved by 1e-3 relative, and one landscape step dropped from run B
+        rewrite(b, MOMENTS, df -> df.withColumn("variance",
+                when(col("variant").equalTo("batchnorm").and(col("layer").equalTo(2)).and(col("step").equalTo(20)),
+                        col("variance").multiply(1.001)).otherwise(col("variance"))));
+        rewrite(b, LANDSCAPE_METRICS, df -> df.where(not(col("variant").equalTo("standard").and(col("step").equalTo(30)))));
+
+        CompareCommand.Result diff = CompareCommand.compare(spark, a, b, CompareCommand.DEFAULT_TOLERANCE);
+        assertFalse(diff.identical());
+        List<CompareCommand.Line> lines = diff.differences();
+        assertEquals(2, lines.size(), diff.render());
+        CompareCommand.Line variance = lines.stream().filter(l -> l.table().equals("moments")).findFirst().orElseThrow();
+        assertEquals("variance", variance.column());
+        assertEquals(1, variance.overTolerance());
+        assertEquals(0.001 / 1.001, variance.maxRelDiff(), 1e-9);
+        CompareCommand.Line keys = lines.stream().filter(l -> l.table().equals("landscape_metrics")).findFirst().orElseThrow();
+        assertEquals(CompareCommand.KEYS, keys.column());
+        assertEquals(1, keys.onlyInA());
+        assertEquals(0, keys.onlyInB());
+        assertEquals(8, keys.rowsA());
+        assertEquals(7, keys.rowsB());
+
+        console.reset();
+        assertEquals(1, CompareCommand.report(diff, new PrintStream(console, true, StandardCharsets.UTF_8)));
+        String out = console.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("moments.variance 1 rows over tolerance"), out);
+        assertTrue(out.contains("landscape_metrics 1 keys only in A"), out);
+
+        // a looser tolerance accepts the moved value but not the missing key
+        CompareCommand.Result loose = CompareCommand.compare(spark, a, b, 1e-2);
+        assertEquals(1, loose.differences().size());
+    }
+}

@@ -1,0 +1,211 @@
+package bnscope.analysis;
+
+import bnscope.core.tables.MetricTables;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static bnscope.core.tables.SnapshotTables.ICS;
+import static bnscope.core.tables.SnapshotTables.ICS_VECTORS;
+import static org.junit.jupiter.api.Assertions.*;
+
+class IcsMetricsJobTest {
+    private static SparkSession spark;
+    private static final int CHUNK = 3;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkTestSession.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    /** G and G' of one (worker, step, layer), float32 as the executors store them. */
+    private record Pair(float[] g, float[] gPrime) {
+        double dot() {
+            double s = 0;
+            for (int i = 0; i < g.length; i++) {
+                s += (double) g[i] * gPrime[i];
+            }
+            return s;
+        }
+
+        double gNorm() {
+            double s = 0;
+            for (float v : g) {
+                s += (double) v * v;
+            }
+            return Math.sqrt(s);
+        }
+
+        double gPrimeNorm() {
+            double s = 0;
+            for (float v : gPrime) {
+                s += (double) v * v;
+            }
+            return Math.sqrt(s);
+        }
+
+        double diffNorm() {
+            double s = 0;
+            for (int i = 0; i < g.length; i++) {
+                double d = (double) g[i] - gPrime[i];
+                s += d * d;
+            }
+            return Math.sqrt(s);
+        }
+
+        double cosine() {
+            return dot() / (gNorm() * gPrimeNorm());
+        }
+    }
+
+    private static Pair pair(int worker, long step, int layer) {
+        Random r = new Random(1000L * worker + 10L * step + layer);
+        float[] g = new float[7];
+        float[] p = new float[7];
+        for (int i = 0; i < g.length; i++) {
+            g[i] = (float) r.nextGaussian();
+            // layer 1: G' = G by definition; deeper layers move
+            p[i] = layer == 1 ? g[i] : g[i] + 0.3f * (float) r.nextGaussian();
+        }
+        return new Pair(g, p);
+    }
+
+    private static List<Float> chunk(float[] v, int c) {
+        List<Float> out = new ArrayList<>();
+        for (int i = c * CHUNK; i < Math.min(v.length, (c + 1) * CHUNK); i++) {
+            out.add(v[i]);
+        }
+        return out;
+    }
+
+    private static void addVectors(RunFixture run, String variant, int worker, long step, int layer, Pair p, boolean dropLastGPrimeChunk) {
+        int chunks = (p.g().length + CHUNK - 1) / CHUNK;
+        for (int c = 0; c < chunks; c++) {
+            final int chunk = c;
+            run.add(ICS_VECTORS, variant, worker, step, b -> b.set("layer", layer).set("layer_name", "conv" + layer)
+                    .set("param", "W").set("which", "G").set("chunk", chunk).set("values", chunk(p.g(), chunk)));
+            if (dropLastGPrimeChunk && c == chunks - 1) {
+                continue;
+            }
+            run.add(ICS_VECTORS, variant, worker, step, b -> b.set("layer", layer).set("layer_name", "conv" + layer)
+                    .set("param", "W").set("which", "G_prime").set("chunk", chunk).set("values", chunk(p.gPrime(), chunk)));
+        }
+    }
+
+    private static void addScalars(RunFixture run, String variant, int worker, long step, int layer,
+                                   double gNorm, double gPrimeNorm, double dot, double diffNorm, double cosine) {
+        run.add(ICS, variant, worker, step, b -> b.set("layer", layer).set("layer_name", "conv" + layer).set("param", "W")
+                .set("g_norm", gNorm).set("g_prime_norm", gPrimeNorm).set("dot", dot).set("diff_norm", diffNorm)
+                .set("cosine", cosine).set("batch_size", 8));
+    }
+
+    private static Row only(Dataset<Row> df, String where) {
+        List<Row> rows = df.where(where).collectAsList();
+        assertEquals(1, rows.size(), where);
+        return rows.get(0);
+    }
+
+    @Test
+    void aggregatesOverWorkersAndRecomputesScalarsFromVectorsInSql(@TempDir Path dir) {
+        RunFixture run = new RunFixture(dir, "ics-run");
+        // standard: scalars only, hand-picked so the worker statistics are obvious
+        addScalars(run, "standard", 0, 0, 1, 2.0, 2.0, 4.0, 1.0, 0.5);
+        addScalars(run, "standard", 1, 0, 1, 4.0, 4.0, 16.0, 3.0, 0.9);
+        // batchnorm: vectors stored, scalars as an executor would compute them
+        for (int worker = 0; worker < 2; worker++) {
+            for (long step = 0; step < 2; step++) {
+                for (int layer = 1; layer <= 2; layer++) {
+                    Pair p = pair(worker, step, layer);
+                    addVectors(run, "batchnorm", worker, step, layer, p, false);
+                    addScalars(run, "batchnorm", worker, step, layer, p.gNorm(), p.gPrimeNorm(), p.dot(), p.diffNorm(), p.cosine());
+                }
+            }
+        }
+        RunDirectory rd = RunDirectory.open(spark, run.write());
+        MetricJob.JobOutcome outcome = new IcsMetricsJob().run(rd, AnalyzeOptions.defaults());
+        assertEquals(1 + 2 * 2, outcome.rows());
+        assertFalse(outcome.checkFailed(), outcome.summary());
+        assertTrue(outcome.summary().contains("8 rows checked") && outcome.summary().endsWith("PASS"), outcome.summary());
+
+        Dataset<Row> m = rd.read(MetricTables.ICS_METRICS);
+        assertEquals(Arrays.asList(SparkTableSchema.dataType(MetricTables.ICS_METRICS).fieldNames()), Arrays.asList(m.columns()));
+
+        Row std = only(m, "variant = 'standard'");
+        assertEquals(2, std.<Integer>getAs("workers"));
+        assertEquals("conv1", std.getAs("layer_name"));
+        assertEquals(2.0, std.<Double>getAs("diff_norm_mean"), 1e-15);
+        assertEquals(1.0, std.<Double>getAs("diff_norm_std"), 1e-15);
+        assertEquals(1.0, std.<Double>getAs("diff_norm_min"));
+        assertEquals(3.0, std.<Double>getAs("diff_norm_max"));
+        assertEquals(0.7, std.<Double>getAs("cosine_mean"), 1e-15);
+        assertEquals(0.2, std.<Double>getAs("cosine_std"), 1e-15);
+        assertEquals(0.5, std.<Double>getAs("cosine_min"));
+        assertEquals(0.9, std.<Double>getAs("cosine_max"));
+        assertEquals(3.0, std.<Double>getAs("g_norm_mean"), 1e-15);
+        assertTrue(std.isNullAt(std.fieldIndex("vector_diff_norm_mean")));
+        assertTrue(std.isNullAt(std.fieldIndex("vector_check_rel_diff")));
+
+        for (long step = 0; step < 2; step++) {
+            for (int layer = 1; layer <= 2; layer++) {
+                Pair a = pair(0, step, layer);
+                Pair b = pair(1, step, layer);
+                Row r = only(m, "variant = 'batchnorm' AND step = " + step + " AND layer = " + layer);
+                double mean = (a.diffNorm() + b.diffNorm()) / 2;
+                assertEquals(mean, r.<Double>getAs("diff_norm_mean"), 1e-12);
+                assertEquals(Math.abs(a.diffNorm() - b.diffNorm()) / 2, r.<Double>getAs("diff_norm_std"), 1e-12);
+                assertEquals(mean, r.<Double>getAs("vector_diff_norm_mean"), 1e-12);
+                assertEquals((a.cosine() + b.cosine()) / 2, r.<Double>getAs("vector_cosine_mean"), 1e-12);
+                assertTrue(r.<Double>getAs("vector_check_rel_diff") <= 1e-12, "rel diff " + r.getAs("vector_check_rel_diff"));
+                if (layer == 1) {
+                    assertEquals(0.0, r.<Double>getAs("vector_diff_norm_mean"), "G' = G for the first layer");
+                    assertEquals(1.0, r.<Double>getAs("vector_cosine_mean"), 1e-12);
+                }
+            }
+        }
+    }
+
+    @Test
+    void vectorCheckFailsOnWrongScalarsAndUnpairedChunks(@TempDir Path dir) {
+        RunFixture run = new RunFixture(dir, "bad-run");
+        Pair p = pair(0, 0, 2);
+        addVectors(run, "batchnorm", 0, 0, 2, p, false);
+        // the executor's diff norm is off by 1 %: relative difference 0.01 / 1.01
+        addScalars(run, "batchnorm", 0, 0, 2, p.gNorm(), p.gPrimeNorm(), p.dot(), p.diffNorm() * 1.01, p.cosine());
+        Pair q = pair(1, 0, 2);
+        addVectors(run, "batchnorm", 1, 0, 2, q, true);
+        addScalars(run, "batchnorm", 1, 0, 2, q.gNorm(), q.gPrimeNorm(), q.dot(), q.diffNorm(), q.cosine());
+        // vectors for a step with no scalar row
+        addVectors(run, "batchnorm", 1, 1, 2, pair(1, 1, 2), false);
+        RunDirectory rd = RunDirectory.open(spark, run.write());
+
+        IcsMetricsJob.VectorCheck check = IcsMetricsJob.check(new IcsMetricsJob().workerRows(rd), 1e-4);
+        assertEquals(1, check.rowsChecked());
+        assertEquals(0.01 / 1.01, check.maxRelDiff(), 1e-12);
+        assertEquals(1, check.badKeys());
+        assertEquals(1, check.orphanVectorKeys());
+        assertEquals(1, check.uncheckedRows());
+        assertFalse(check.passed());
+        assertTrue(check.summary().endsWith("FAIL"), check.summary());
+
+        MetricJob.JobOutcome outcome = new IcsMetricsJob().run(rd, AnalyzeOptions.defaults());
+        assertTrue(outcome.checkFailed());
+        Row r = only(rd.read(MetricTables.ICS_METRICS), "step = 0");
+        assertTrue(r.isNullAt(r.fieldIndex("vector_diff_norm_mean")), "one worker's vectors are incomplete: no mean over both");
+        assertEquals(0.01 / 1.01, r.<Double>getAs("vector_check_rel_diff"), 1e-12);
+    }
+}

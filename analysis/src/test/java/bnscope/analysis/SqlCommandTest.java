@@ -1,0 +1,113 @@
+package bnscope.analysis;
+
+import bnscope.core.BadInputException;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class SqlCommandTest {
+    private static SparkSession spark;
+    @TempDir
+    static Path runs;
+    private static String runA;
+    private static String runB;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkTestSession.start();
+        runA = SmallRun.write(runs.resolve("a"), "run-a");
+        runB = SmallRun.write(runs.resolve("b"), "run-b");
+        AnalyzeJob.run(spark, List.of(runA), AnalyzeOptions.defaults().withReport(false), new PrintStream(new ByteArrayOutputStream()));
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    private static String sql(List<String> dirs, String query, SqlCommand.Options options) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        assertEquals(0, SqlCommand.run(spark, dirs, query, options, new PrintStream(bytes, true, StandardCharsets.UTF_8)));
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void queriesUnionRunsWithARunColumnAndPrintsAnAlignedTable() {
+        String out = sql(List.of(runA, runB), "SELECT run, variant, count(*) AS n, max(step) AS last FROM metrics "
+                + "WHERE kind = 'train' GROUP BY run, variant ORDER BY run, variant", SqlCommand.Options.print());
+        List<String> lines = out.lines().toList();
+        assertEquals("run    variant     n  last", lines.get(0));
+        assertEquals("run-a  batchnorm  80    39", lines.get(2));
+        assertEquals("run-b  standard   80    39", lines.get(5));
+        assertEquals("(4 rows)", lines.get(6));
+    }
+
+    @Test
+    void metricTablesOfAnalyzedRunsAreViewsToo() {
+        String out = sql(List.of(runA), "SELECT count(*) AS n FROM curves WHERE kind = 'test'", SqlCommand.Options.print());
+        assertTrue(out.lines().anyMatch(l -> l.strip().equals("8")), out);
+    }
+
+    @Test
+    void saysHowManyRowsWereOmitted() {
+        String out = sql(List.of(runA), "SELECT step FROM metrics WHERE kind = 'train'", SqlCommand.Options.print().withMaxRows(5));
+        assertTrue(out.contains("(160 rows; showing the first 5, 155 omitted)"), out);
+        assertEquals(2 + 5 + 1, out.lines().count());
+    }
+
+    @Test
+    void writesOneCsvFileWithHeader(@TempDir Path out) throws Exception {
+        Path csv = out.resolve("acc.csv");
+        sql(List.of(runA), "SELECT variant, step, accuracy FROM curves WHERE kind = 'test' ORDER BY variant, step",
+                SqlCommand.Options.print().withOut(csv.toString()));
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals("variant,step,accuracy", lines.get(0));
+        assertEquals(9, lines.size());
+        assertTrue(lines.get(1).startsWith("batchnorm,10,"), lines.get(1));
+        try (var files = Files.list(out)) {
+            assertEquals(List.of("acc.csv"), files.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).toList());
+        }
+    }
+
+    @Test
+    void badSqlNamesTheProblemAndTheViews() {
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> sql(List.of(runA), "SELEC step FROM metrics", SqlCommand.Options.print()));
+        assertTrue(e.getMessage().contains("cannot run"), e.getMessage());
+        assertTrue(e.getMessage().contains("metrics(run, run_id, worker"), e.getMessage());
+    }
+
+    @Test
+    void missingTableListsTheViewsThatExist() {
+        // run B was not analyzed: no curves view
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> sql(List.of(runB), "SELECT * FROM curves", SqlCommand.Options.print()));
+        assertTrue(e.getMessage().contains("curves"), e.getMessage());
+        assertTrue(e.getMessage().contains("\n  ics_vectors("), e.getMessage());
+        assertFalse(e.getMessage().contains("\n  curves("), e.getMessage());
+    }
+
+    @Test
+    void unknownColumnIsBadInput() {
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> sql(List.of(runA), "SELECT no_such_column FROM landscape", SqlCommand.Options.print()));
+        assertTrue(e.getMessage().contains("no_such_column"), e.getMessage());
+    }
+
+    @Test
+    void missingRunDirectoryIsBadInput(@TempDir Path empty) {
+        assertThrows(BadInputException.class, () -> sql(List.of(empty.resolve("nope").toString()), "SELECT 1", SqlCommand.Options.print()));
+        assertThrows(BadInputException.class, () -> sql(List.of(empty.toString()), "SELECT 1", SqlCommand.Options.print()));
+    }
+}
