@@ -31,7 +31,7 @@ public final class Commands {
                             + "aligned table or write CSV/Parquet. Examples in docs/queries.md."),
             new Command("compare", "RUN_A RUN_B [--tolerance X]",
                     "Compare the metric tables of two runs over matching keys: max absolute and relative difference per "
-                            + "column, keys in one run only. Exits 1 past the tolerance (default 1e-9 relative): the check a "
+                            + "column, keys in one run only. Exits 1 past the tolerance (default 1e-6 relative): the check a "
                             + "reproducibility pipeline runs after a re-run."),
             new Command("theory", "RUN_DIR [--steps N] [--master URL]",
                     "Check the paper's BatchNorm theory (Fact C.1, Theorems 4.1 and 4.2) on real minibatches with the run's "

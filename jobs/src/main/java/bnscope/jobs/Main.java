@@ -125,7 +125,7 @@ public final class Main {
             case "compare" -> {
                 CommandLine cl = CommandLine.parse(command, args, Set.of(), Set.of("--tolerance", "--master"), Set.of());
                 cl.requirePositional(2, 2, "two run directories");
-                return AnalysisCommands.compare(cl.positional().get(0), cl.positional().get(1), cl.doubleValue("--tolerance", 1e-9),
+                return AnalysisCommands.compare(cl.positional().get(0), cl.positional().get(1), cl.doubleValue("--tolerance", bnscope.analysis.CompareCommand.DEFAULT_TOLERANCE),
                         cl.value("--master"), out);
             }
             case "theory" -> {

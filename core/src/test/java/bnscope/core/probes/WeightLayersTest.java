@@ -1,5 +1,7 @@
 package bnscope.core.probes;
 
+import bnscope.core.layers.RunningStatistics;
+
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -47,14 +49,14 @@ class WeightLayersTest {
             INDArray own = net.getLayer(p.layerIndex()).getParam(p.param());
             assertEquals(own.length(), p.doubles(flat).length);
             assertEquals(own.sumNumber().doubleValue(), p.view(flat).sumNumber().doubleValue(), 1e-4, p.toString());
-            assertFalse(WeightLayers.isRunningStatistic(p.param()));
+            assertFalse(RunningStatistics.isStatistic(net.getLayer(p.layerIndex()), p.param()));
             trainable += p.length();
         }
         long statistics = 0;
         for (int j = 0; j < net.getLayers().length; j++) {
             Layer layer = net.getLayer(j);
             for (Map.Entry<String, INDArray> e : layer.paramTable().entrySet()) {
-                if (WeightLayers.isRunningStatistic(e.getKey())) {
+                if (RunningStatistics.isStatistic(layer, e.getKey())) {
                     statistics += e.getValue().length();
                 }
             }
