@@ -94,6 +94,28 @@ class TrainJobTest {
     }
 
     @Test
+    void probesOnTheExecutorsDoNotChangeTraining() {
+        Path probed = tmp.resolve("probed");
+        StringBuilder err = new StringBuilder();
+        // every probe at steps 0, 5 and 10, G/G' vectors included
+        assertEquals(0, main(args(probed, "--set", "probe.enabled=true", "--set", "probe.ics.steps=[0,5,10]",
+                "--set", "probe.landscape.steps=[0,5,10]", "--set", "probe.activations.steps=[0,5,10]",
+                "--set", "probe.layer_norms.steps=[0,5,10]"), err), err.toString());
+        metrics(probed).createOrReplaceTempView("probed");
+        metrics(uninterrupted).createOrReplaceTempView("plain");
+        Row joined = spark().sql("SELECT count(*), max(abs(a.loss - b.loss)) FROM probed a JOIN plain b "
+                + "ON a.kind = b.kind AND a.worker = b.worker AND a.step = b.step").first();
+        assertEquals(2L * STEPS + 2, joined.getLong(0));
+        assertEquals(0.0, joined.getDouble(1), "losses with probes on must equal those with probes off");
+        for (String table : List.of("ics", "ics_vectors", "landscape", "activations", "layer_norms")) {
+            Dataset<Row> rows = spark().read().parquet(probed.resolve(table).toString());
+            assertEquals(List.of(0L, 5L, 10L), rows.select("step").distinct().orderBy("step").collectAsList().stream()
+                    .map(r -> r.getLong(0)).toList(), table + " recorded at the scheduled steps");
+            assertEquals(2L, rows.select("worker").distinct().count(), table + " rows from both workers");
+        }
+    }
+
+    @Test
     void aKilledRunResumesFromItsCheckpointWithoutDuplicatesAndEndsWhereAnUninterruptedRunEnds() throws Exception {
         Path run = tmp.resolve("killed");
         List<String> cmd = new ArrayList<>(List.of(new File(System.getProperty("java.home"), "bin/java").toString(),
