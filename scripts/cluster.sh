@@ -125,7 +125,7 @@ stop() {
     stop_pid "$pid"
     rm -f "$f"
   done
-  for pid in "${executors[@]}"; do stop_pid "$pid"; done
+  for pid in ${executors[@]+"${executors[@]}"}; do stop_pid "$pid"; done
   if [ -f "$state/master.pid" ]; then stop_pid "$(cat "$state/master.pid")"; rm -f "$state/master.pid"; fi
   rm -f "$state/master.url"
   echo "stopped"

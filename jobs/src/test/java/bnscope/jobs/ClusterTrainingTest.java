@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -32,8 +35,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Training on a real Spark standalone cluster (scripts/cluster.sh: a master and two 1-core worker
  * JVMs) submitted through SparkSubmit, as on a real cluster: the run completes, and every snapshot
  * table holds each key exactly once, also when an executor JVM is killed with SIGKILL in the middle
- * of a training split (docs/exactly-once.md).
+ * of a training split (docs/exactly-once.md). Training is reproducible, so the run that lost an
+ * executor must also equal the undisturbed one, number for number.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterTrainingTest {
     private static final int WORKERS = 2;
     private static final int STEPS = 30;
@@ -43,8 +48,15 @@ class ClusterTrainingTest {
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(12);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Losses are float32 sums; a retry recomputes them exactly, but allow reduction-order noise. */
+    private static final double REPRODUCIBLE = 1e-5;
+
+    @TempDir
+    static Path runs;
     private static LocalSparkCluster cluster;
     private static SparkSession reader;
+    /** The undisturbed run, once the first test has made it. */
+    private static Path cleanRun;
 
     @BeforeAll
     static void startCluster() throws Exception {
@@ -62,20 +74,23 @@ class ClusterTrainingTest {
     }
 
     @Test
-    void trainingOnTwoWorkersCommitsEverySnapshotRowOnce(@TempDir Path tmp) throws Exception {
-        Path runDir = tmp.resolve("run");
-        try (TrainSubmission driver = TrainSubmission.start(cluster, runDir, tmp.resolve("driver.log"), trainArgs())) {
+    @Order(1)
+    void trainingOnTwoWorkersCommitsEverySnapshotRowOnce() throws Exception {
+        Path runDir = runs.resolve("clean");
+        try (TrainSubmission driver = TrainSubmission.start(cluster, runDir, runs.resolve("clean-driver.log"), trainArgs())) {
             int exit = driver.waitFor(RUN_TIMEOUT);
             assertEquals(0, exit, () -> "training on the cluster failed:\n" + tail(driver) + cluster.logs());
         }
         assertRunCompleteAndExactlyOnce(runDir);
+        cleanRun = runDir;
     }
 
     @Test
-    void killingAnExecutorMidSplitStillCommitsEveryRowOnce(@TempDir Path tmp) throws Exception {
-        Path runDir = tmp.resolve("run");
+    @Order(2)
+    void killingAnExecutorMidSplitStillCommitsEveryRowOnce() throws Exception {
+        Path runDir = runs.resolve("killed");
         int uiPort = freePort();
-        try (TrainSubmission driver = TrainSubmission.start(cluster, runDir, tmp.resolve("driver.log"), trainArgs(), uiPort)) {
+        try (TrainSubmission driver = TrainSubmission.start(cluster, runDir, runs.resolve("killed-driver.log"), trainArgs(), uiPort)) {
             // Wait until a few splits are done (the step-10 test evaluation is on disk), then kill an
             // executor just as it starts a training task, so a running attempt is lost mid-split.
             Path progressed = runDir.resolve("metrics/variant=batchnorm/" + SnapshotLayout.driverFileName(EVAL_EVERY));
@@ -108,6 +123,12 @@ class ClusterTrainingTest {
         assertTrue(launches >= WORKERS + 1, "the master launched " + launches + " executors for " + appId
                 + "; expected a replacement for the killed one");
         assertRunCompleteAndExactlyOnce(runDir);
+        if (cleanRun != null) {
+            assertEquals(List.of(), RunComparison.differences(reader(), cleanRun, runDir, REPRODUCIBLE),
+                    "the run that lost an executor differs from the undisturbed run");
+        } else {
+            System.out.println("ClusterTrainingTest: no undisturbed run in this JVM to compare the killed run with");
+        }
     }
 
     private static List<String> trainArgs() {
@@ -176,7 +197,8 @@ class ClusterTrainingTest {
     private static synchronized SparkSession reader() {
         if (reader == null) {
             reader = SparkSession.builder().master("local[1]").appName("cluster-test-reader")
-                    .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
+                    .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+                .config("spark.sql.shuffle.partitions", "2").getOrCreate();
         }
         return reader;
     }

@@ -17,8 +17,9 @@ import java.util.stream.Stream;
  * A real Spark standalone cluster (one master, N worker JVMs on 127.0.0.1) for a test, started and
  * stopped with scripts/cluster.sh on free ports in a temporary state directory. The daemons and their
  * executors run from the test JVM's own classpath ({@link ClasspathJars}), so no {@code package} step
- * is needed. {@link #close()} always stops every JVM it started, also when a test failed; a JVM
- * shutdown hook does the same if the test JVM ends early.
+ * is needed. {@link #close()} always stops every JVM it started, also when a test failed (a JVM
+ * shutdown hook does the same if the test JVM ends early), and deletes the state directory; failure
+ * messages carry the logs ({@link #logs()}) first.
  */
 final class LocalSparkCluster implements AutoCloseable {
     private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(5);
@@ -139,6 +140,7 @@ final class LocalSparkCluster implements AutoCloseable {
                     p.destroyForcibly();
                 }
             }
+            deleteRecursively(stateDir);
         } catch (IOException | InterruptedException | RuntimeException e) {
             System.err.println("LocalSparkCluster: stopping " + stateDir + " failed: " + e);
         }
@@ -178,6 +180,18 @@ final class LocalSparkCluster implements AutoCloseable {
             sb.append("(cannot read logs: ").append(e).append(")");
         }
         return sb.toString();
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            // links in spark-home/jars are deleted as links; their targets (the ~/.m2 jars) stay
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
     }
 
     private static int freePort() throws IOException {
