@@ -1,0 +1,220 @@
+package bnscope.jobs;
+
+import bnscope.core.snapshots.SnapshotLayout;
+import bnscope.core.tables.SnapshotTables;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Training on a real Spark standalone cluster (scripts/cluster.sh: a master and two 1-core worker
+ * JVMs) submitted through SparkSubmit, as on a real cluster: the run completes, and every snapshot
+ * table holds each key exactly once, also when an executor JVM is killed with SIGKILL in the middle
+ * of a training split (docs/exactly-once.md). Training is reproducible, so the run that lost an
+ * executor must also equal the undisturbed one, number for number.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterTrainingTest {
+    private static final int WORKERS = 2;
+    private static final int STEPS = 30;
+    private static final int AVERAGING = 5;
+    private static final int EVAL_EVERY = 10;
+    /** Patient on a loaded 2-core machine: a run takes about a minute when it has the machine alone. */
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(12);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Losses are float32 sums; a retry recomputes them exactly, but allow reduction-order noise. */
+    private static final double REPRODUCIBLE = 1e-5;
+
+    @TempDir
+    static Path runs;
+    private static LocalSparkCluster cluster;
+    private static SparkSession reader;
+    /** The undisturbed run, once the first test has made it. */
+    private static Path cleanRun;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = LocalSparkCluster.start(WORKERS, 1, "3g");
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (reader != null) {
+            reader.stop();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void trainingOnTwoWorkersCommitsEverySnapshotRowOnce() throws Exception {
+        Path runDir = runs.resolve("clean");
+        try (TrainSubmission driver = TrainSubmission.start(cluster, runDir, runs.resolve("clean-driver.log"), trainArgs())) {
+            int exit = driver.waitFor(RUN_TIMEOUT);
+            assertEquals(0, exit, () -> "training on the cluster failed:\n" + tail(driver) + cluster.logs());
+        }
+        assertRunCompleteAndExactlyOnce(runDir);
+        cleanRun = runDir;
+    }
+
+    @Test
+    @Order(2)
+    void killingAnExecutorMidSplitStillCommitsEveryRowOnce() throws Exception {
+        Path runDir = runs.resolve("killed");
+        int uiPort = freePort();
+        try (TrainSubmission driver = TrainSubmission.start(cluster, runDir, runs.resolve("killed-driver.log"), trainArgs(), uiPort)) {
+            // Wait until a few splits are done (the step-10 test evaluation is on disk), then kill an
+            // executor just as it starts a training task, so a running attempt is lost mid-split.
+            Path progressed = runDir.resolve("metrics/variant=batchnorm/" + SnapshotLayout.driverFileName(EVAL_EVERY));
+            String killedId = null;
+            Map<String, Integer> lastActive = new HashMap<>();
+            long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+            while (killedId == null && driver.isAlive() && System.nanoTime() < deadline) {
+                Map<String, Integer> active = activeTasks(uiPort);
+                if (Files.exists(progressed)) {
+                    for (Map.Entry<String, Integer> e : active.entrySet()) {
+                        if (e.getValue() > 0 && lastActive.getOrDefault(e.getKey(), 1) == 0 && kill(e.getKey())) {
+                            killedId = e.getKey();
+                            break;
+                        }
+                    }
+                }
+                lastActive = active;
+                Thread.sleep(200);
+            }
+            assertTrue(killedId != null, () -> "never saw an executor start a task after step " + EVAL_EVERY + ":\n" + tail(driver));
+            int exit = driver.waitFor(RUN_TIMEOUT);
+            String log = driver.output();
+            assertEquals(0, exit, () -> "training did not survive losing executor:\n" + tail(driver) + cluster.logs());
+            String lost = "ExecutorLostFailure (executor " + killedId + " exited";
+            assertTrue(log.contains(lost), () -> "the driver never lost a task with executor; expected '" + lost + "' in\n" + log);
+        }
+        String appId = (String) ((Map<?, ?>) readManifest(runDir).get("spark")).get("app_id");
+        long launches = Files.readAllLines(cluster.stateDir().resolve("logs/master.log")).stream()
+                .filter(l -> l.contains("Launching executor " + appId + "/")).count();
+        assertTrue(launches >= WORKERS + 1, "the master launched " + launches + " executors for " + appId
+                + "; expected a replacement for the killed one");
+        assertRunCompleteAndExactlyOnce(runDir);
+        if (cleanRun != null) {
+            assertEquals(List.of(), RunComparison.differences(reader(), cleanRun, runDir, REPRODUCIBLE),
+                    "the run that lost an executor differs from the undisturbed run");
+        } else {
+            System.out.println("ClusterTrainingTest: no undisturbed run in this JVM to compare the killed run with");
+        }
+    }
+
+    private static List<String> trainArgs() {
+        return List.of("--set", "train.steps=" + STEPS, "--set", "train.variants=[batchnorm]",
+                "--set", "spark.workers=" + WORKERS, "--set", "spark.averaging_frequency=" + AVERAGING,
+                "--set", "train.eval_every=" + EVAL_EVERY, "--set", "train.batch_size=64",
+                "--set", "train.checkpoint_every=" + STEPS, "--set", "run.name=cluster-test");
+    }
+
+    private static void assertRunCompleteAndExactlyOnce(Path runDir) throws IOException {
+        Map<String, Object> manifest = readManifest(runDir);
+        assertEquals("completed", manifest.get("status"), "manifest status");
+        assertEquals(Boolean.TRUE, ((Map<?, ?>) manifest.get("tables")).get("complete"), "manifest tables.complete");
+        assertTrue(String.valueOf(((Map<?, ?>) manifest.get("spark")).get("master")).startsWith("spark://"), "ran on the cluster");
+
+        ExactlyOnceCheck.Result result = ExactlyOnceCheck.check(reader(), runDir, STEPS, WORKERS, AVERAGING, EVAL_EVERY);
+        System.out.println("ClusterTrainingTest: rows per table " + result.rowCounts()
+                + (result.trainMetricsPresent() ? "" : " (no kind='train' metrics rows: the executor probe hook writes none yet)"));
+        assertEquals(List.of(), result.violations());
+        assertTrue(result.rowCounts().getOrDefault(SnapshotTables.METRICS.name(), 0L) > 0, "metrics rows");
+    }
+
+    /** Kills the executor JVM with Spark executor id {@code id} (SIGKILL); false if it is not (or no longer) running. */
+    private static boolean kill(String id) throws IOException {
+        Optional<ProcessHandle> executor = cluster.executors().stream().filter(p -> {
+            List<String> args = List.of(p.info().arguments().orElse(new String[0]));
+            int at = args.indexOf("--executor-id");
+            return at >= 0 && at + 1 < args.size() && args.get(at + 1).equals(id);
+        }).findFirst();
+        executor.ifPresent(ProcessHandle::destroyForcibly);
+        return executor.isPresent();
+    }
+
+    /** Running tasks per executor id, from the driver's status REST API (empty while it is not up). */
+    private static Map<String, Integer> activeTasks(int uiPort) {
+        Map<String, Integer> active = new HashMap<>();
+        try {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            String base = "http://127.0.0.1:" + uiPort + "/api/v1/applications";
+            JsonNode apps = JSON.readTree(get(http, base));
+            if (!apps.isArray() || apps.size() == 0) {
+                return active;
+            }
+            JsonNode executors = JSON.readTree(get(http, base + "/" + apps.get(0).get("id").asText() + "/executors"));
+            for (JsonNode e : executors) {
+                if (!"driver".equals(e.get("id").asText()) && e.get("isActive").asBoolean()) {
+                    active.put(e.get("id").asText(), e.get("activeTasks").asInt());
+                }
+            }
+        } catch (IOException | InterruptedException | RuntimeException notUpYet) {
+            // the driver's UI starts with the SparkContext
+        }
+        return active;
+    }
+
+    private static String get(HttpClient http, String url) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readManifest(Path runDir) throws IOException {
+        return JSON.readValue(runDir.resolve(RunManifest.FILE).toFile(), Map.class);
+    }
+
+    private static synchronized SparkSession reader() {
+        if (reader == null) {
+            reader = SparkSession.builder().master("local[1]").appName("cluster-test-reader")
+                    .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+                .config("spark.sql.shuffle.partitions", "2").getOrCreate();
+        }
+        return reader;
+    }
+
+    private static String tail(TrainSubmission driver) {
+        try {
+            String out = driver.output();
+            return out.substring(Math.max(0, out.length() - 8000)) + "\n";
+        } catch (IOException e) {
+            return "(no driver output: " + e + ")\n";
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
