@@ -84,8 +84,6 @@ public final class ConfigKeys {
                     "Parameter-averaging workers (data partitions per split). Match it to the executor cores you have."),
             key("spark.averaging_frequency", INT, 5, "> 0", POSITIVE,
                     "Local SGD steps each worker takes between parameter averages. 1 makes training equal to single-machine SGD at batch_size."),
-            key("spark.threads_per_worker", INT, 1, "> 0", POSITIVE,
-                    "Native (OpenMP/BLAS) threads per worker task, so workers do not oversubscribe the cores."),
             // probes
             key("probe.enabled", BOOLEAN, true, "", v -> true, "Master switch for every executor-side probe (the per-step metrics rows are always written)."),
             key("probe.ics.every", INT, 40, ">= 0", NON_NEGATIVE, "Gradient-shift (ICS) probe: every N steps; 0 disables the periodic schedule."),
