@@ -119,6 +119,8 @@ final class FigureCharts {
         x.setAutoRangeIncludesZero(false);
         NumberAxis y = new NumberAxis(yLabel);
         y.setAutoRangeIncludesZero(false);
+        // a (nearly) constant series would otherwise get a range of rounding noise and unreadable ticks
+        y.setAutoRangeMinimumSize(Math.max(1e-12, 0.02 * maxAbsY(data)));
         XYPlot plot = new XYPlot(data, x, y, renderer);
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(new Color(0xdddddd));
@@ -127,6 +129,19 @@ final class FigureCharts {
         chart.setTitle(new TextTitle(title, new Font(Font.SANS_SERIF, Font.BOLD, 14)));
         chart.setBackgroundPaint(Color.WHITE);
         return chart;
+    }
+
+    private static double maxAbsY(org.jfree.data.xy.XYDataset data) {
+        double m = 0;
+        for (int s = 0; s < data.getSeriesCount(); s++) {
+            for (int i = 0; i < data.getItemCount(s); i++) {
+                double y = Math.abs(data.getYValue(s, i));
+                if (Double.isFinite(y)) {
+                    m = Math.max(m, y);
+                }
+            }
+        }
+        return m;
     }
 
     /** Writes the chart as a PNG file (any Hadoop file system). */

@@ -5,9 +5,12 @@ import bnscope.core.tables.SnapshotTables;
 import bnscope.core.tables.TableSchema;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 import static org.apache.spark.sql.functions.*;
@@ -16,11 +19,15 @@ import static org.apache.spark.sql.functions.*;
  * ics_metrics: the paper's gradient-change measure of internal covariate shift (Section 2.2,
  * Fig. 3), ‖G−G'‖ and cos(G,G') per layer and step, aggregated over the workers.
  *
- * <p>When the run stored the G and G' vectors ({@code ics_vectors}), the four sums behind the
- * scalars (‖G−G'‖², ⟨G,G'⟩, ‖G‖², ‖G'‖²) are recomputed in Spark SQL from the chunks: G and G'
- * chunks are joined on their key and chunk index, each pair is reduced with {@code zip_with} and
- * {@code aggregate} in double precision, and the per-chunk sums are added up per key. The result is
- * compared with the scalars the executors wrote. Relative differences use a natural scale so that
+ * <p>When the run stored the G and G' vectors ({@code ics_vectors}), the sums behind the scalars
+ * are recomputed in Spark SQL from the chunks: G and G' chunks are joined on their key and chunk
+ * index (a shuffled hash join: the rows are large, sorting them is wasted work), each pair is
+ * reduced in double precision with {@code zip_with} and {@code aggregate} to ‖G−G'‖², ‖G‖² and
+ * ‖G'‖², and the per-chunk sums are added up per key. ⟨G,G'⟩ follows from the polarization
+ * identity (‖G‖² + ‖G'‖² − ‖G−G'‖²)/2, which saves a pass over every pair of chunks and loses
+ * nothing at the scale the dot product is checked at (‖G‖·‖G'‖, below); the opposite direction,
+ * ‖G−G'‖² from the dot product, would cancel catastrophically when G' ≈ G. The result is compared
+ * with the scalars the executors wrote. Relative differences use a natural scale so that
  * values near zero do not blow up: {@code |a−b| / max(|a|, |b|, s)} with s = 0 for the norms,
  * s = ‖G‖·‖G'‖ for the dot product (its Cauchy–Schwarz bound) and s = 1 for the cosine.
  */
@@ -77,15 +84,15 @@ public final class IcsMetricsJob implements MetricJob {
                 .select(col("variant"), col("worker"), col("step"), col("layer"), col("param"), col("chunk"), col("values").as("g"));
         Dataset<Row> gp = vectors.where(col("which").equalTo("G_prime"))
                 .select(col("variant"), col("worker"), col("step"), col("layer"), col("param"), col("chunk"), col("values").as("p"));
-        Dataset<Row> chunks = g.join(gp, KeyColumns.seq(chunkKey), "full_outer").select(
+        Dataset<Row> chunks = g.join(gp.hint("shuffle_hash"), KeyColumns.seq(chunkKey), "full_outer").select(
                 col("variant"), col("worker"), col("step"), col("layer"), col("param"),
                 expr("CASE WHEN g IS NULL OR p IS NULL OR size(g) <> size(p) THEN 1 ELSE 0 END").as("bad"),
                 expr("aggregate(zip_with(g, p, (a, b) -> CAST(a AS DOUBLE) - CAST(b AS DOUBLE)), 0D, (acc, x) -> acc + x * x)").as("d2"),
-                expr("aggregate(zip_with(g, p, (a, b) -> CAST(a AS DOUBLE) * CAST(b AS DOUBLE)), 0D, (acc, x) -> acc + x)").as("gp"),
                 expr("aggregate(g, 0D, (acc, x) -> acc + CAST(x AS DOUBLE) * CAST(x AS DOUBLE))").as("gg"),
                 expr("aggregate(p, 0D, (acc, x) -> acc + CAST(x AS DOUBLE) * CAST(x AS DOUBLE))").as("pp"));
         Dataset<Row> sums = chunks.groupBy(KeyColumns.cols(KEY)).agg(
-                sum("bad").as("bad_chunks"), sum("d2").as("d2"), sum("gp").as("gp"), sum("gg").as("gg"), sum("pp").as("pp"));
+                sum("bad").as("bad_chunks"), sum("d2").as("d2"), sum("gg").as("gg"), sum("pp").as("pp"))
+                .withColumn("gp", col("gg").plus(col("pp")).minus(col("d2")).divide(2));
         Column ok = col("bad_chunks").equalTo(0);
         Column gNorm = sqrt(col("gg"));
         Column pNorm = sqrt(col("pp"));
@@ -128,16 +135,25 @@ public final class IcsMetricsJob implements MetricJob {
                         max("rel_diff").as("vector_check_rel_diff"));
     }
 
-    /** Summary of the vector check over all worker rows: one small aggregate brought to the driver. */
-    public static VectorCheck check(Dataset<Row> workerRows, double tolerance) {
-        Row r = workerRows.agg(
+    /** The vector-check aggregates over all worker rows, in the order {@link #toCheck} reads them. */
+    private static Column[] checkAggregates() {
+        return new Column[]{
                 count(when(col("in_ics").and(col("rel_diff").isNotNull()), lit(1))).as("checked"),
                 max(when(col("in_ics"), col("rel_diff"))).as("max_rel"),
                 count(when(col("bad_chunks").gt(0), lit(1))).as("bad"),
                 count(when(not(col("in_ics")), lit(1))).as("orphans"),
-                count(when(col("in_ics").and(col("rel_diff").isNull()), lit(1))).as("unchecked")).first();
+                count(when(col("in_ics").and(col("rel_diff").isNull()), lit(1))).as("unchecked")};
+    }
+
+    private static VectorCheck toCheck(Row r, double tolerance) {
         return new VectorCheck(r.getLong(0), r.isNullAt(1) ? Double.NaN : r.getDouble(1), r.getLong(2), r.getLong(3),
                 r.getLong(4), tolerance);
+    }
+
+    /** Summary of the vector check over all worker rows, as its own query: one small aggregate brought to the driver. */
+    public static VectorCheck check(Dataset<Row> workerRows, double tolerance) {
+        Column[] aggs = checkAggregates();
+        return toCheck(workerRows.agg(aggs[0], java.util.Arrays.copyOfRange(aggs, 1, aggs.length)).first(), tolerance);
     }
 
     /**
@@ -168,17 +184,25 @@ public final class IcsMetricsJob implements MetricJob {
 
     @Override
     public JobOutcome run(RunDirectory run, AnalyzeOptions options) {
-        boolean vectors = run.has(SnapshotTables.ICS_VECTORS);
-        Dataset<Row> rows = workerRows(run).persist();
-        try {
-            long written = MetricTableWriter.write(metrics(rows), output(), run);
-            if (!vectors) {
-                return new JobOutcome(written, "no ics_vectors: vector columns are null", false);
-            }
-            VectorCheck check = check(rows, options.vectorTolerance());
-            return new JobOutcome(written, check.summary(), !check.passed());
-        } finally {
-            rows.unpersist();
+        if (!run.has(SnapshotTables.ICS_VECTORS)) {
+            long written = MetricTableWriter.write(metrics(workerRows(run)), output(), run);
+            return new JobOutcome(written, "no ics_vectors: vector columns are null", false);
         }
+        // The check is observed while the table is written, so the vectors are read and reduced once.
+        // (Caching the worker rows does not help: Spark does not match cached plans that hold lambda functions.)
+        Observation observation = new Observation("ics_vector_check");
+        Column[] aggs = checkAggregates();
+        Dataset<Row> rows = workerRows(run).observe(observation, aggs[0], java.util.Arrays.copyOfRange(aggs, 1, aggs.length));
+        long written = MetricTableWriter.write(metrics(rows), output(), run);
+        Map<String, Object> observed;
+        try {
+            observed = observation.getAsJava();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the ics vector check", e);
+        }
+        VectorCheck check = toCheck(RowFactory.create(observed.get("checked"), observed.get("max_rel"), observed.get("bad"),
+                observed.get("orphans"), observed.get("unchecked")), options.vectorTolerance());
+        return new JobOutcome(written, check.summary(), !check.passed());
     }
 }

@@ -34,8 +34,8 @@ public final class LandscapeMetricsJob implements MetricJob {
                 count(lit(1)).as("points"),
                 min("loss").as("loss_min"), max("loss").as("loss_max"),
                 min("grad_diff_norm").as("grad_diff_min"), max("grad_diff_norm").as("grad_diff_max"),
-                // x / 0 is null in Spark SQL, so an η = 0 grid point drops out of the max
-                max(col("grad_diff_norm").divide(col("step_norm"))).as("beta"));
+                // an η = 0 grid point (no step) has no ratio; max skips the null
+                max(when(col("step_norm").gt(0), col("grad_diff_norm").divide(col("step_norm")))).as("beta"));
         return perWorker.groupBy(col("variant"), col("step")).agg(
                 count(lit(1)).cast("int").as("workers"),
                 min("points").cast("int").as("points"),

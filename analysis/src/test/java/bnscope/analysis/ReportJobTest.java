@@ -92,7 +92,13 @@ class ReportJobTest {
                     .set("accuracy", 0.1 * step).set("examples", 32).set("time_ms", 0L));
         }
         String run = fixture.write(null);
-        assertEquals(0, AnalyzeJob.run(spark, List.of(run), AnalyzeOptions.defaults(), new PrintStream(new ByteArrayOutputStream())));
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        assertEquals(0, AnalyzeJob.run(spark, List.of(run), AnalyzeOptions.defaults(), new PrintStream(console, true, StandardCharsets.UTF_8)));
+        String log = console.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("note: no manifest.json"), log);
+        assertTrue(log.contains("ics_metrics        skipped: no ics table"), log);
+        assertTrue(log.contains("moments            skipped: no activations table"), log);
+        assertTrue(log.contains("landscape_metrics  skipped: no landscape table"), log);
         Path report = dir.resolve(ReportJob.FOLDER);
         String html = Files.readString(report.resolve(ReportJob.INDEX));
         assertEquals(Set.of("fig1_accuracy.png"), referencedImages(html));

@@ -106,6 +106,24 @@ class SqlCommandTest {
     }
 
     @Test
+    void queryFileIsReadWithoutItsTrailingSemicolon(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("q.sql");
+        Files.writeString(file, "SELECT variant, count(*) AS n\nFROM landscape_metrics GROUP BY variant ORDER BY variant;\n");
+        String out = sql(List.of(runA), SqlCommand.readQueryFile(file.toString()), SqlCommand.Options.print());
+        assertTrue(out.contains("batchnorm  4") && out.contains("standard   4"), out);
+        Files.writeString(file, "  \n");
+        assertThrows(BadInputException.class, () -> SqlCommand.readQueryFile(file.toString()));
+        assertThrows(BadInputException.class, () -> SqlCommand.readQueryFile(dir.resolve("none.sql").toString()));
+    }
+
+    @Test
+    void analyzeRefusesADirectoryWithoutTables(@TempDir Path empty) {
+        BadInputException e = assertThrows(BadInputException.class, () -> AnalyzeJob.run(spark, List.of(empty.toString()),
+                AnalyzeOptions.defaults(), new PrintStream(new ByteArrayOutputStream())));
+        assertTrue(e.getMessage().contains("holds none of the snapshot tables"), e.getMessage());
+    }
+
+    @Test
     void missingRunDirectoryIsBadInput(@TempDir Path empty) {
         assertThrows(BadInputException.class, () -> sql(List.of(empty.resolve("nope").toString()), "SELECT 1", SqlCommand.Options.print()));
         assertThrows(BadInputException.class, () -> sql(List.of(empty.toString()), "SELECT 1", SqlCommand.Options.print()));

@@ -43,9 +43,9 @@ public final class MetricTables {
             .column("cosine_min", DOUBLE, "-1..1", "Smallest worker cosine.")
             .column("cosine_max", DOUBLE, "-1..1", "Largest worker cosine.")
             .column("g_norm_mean", DOUBLE, "l2 norm", "Mean over workers of ‖G‖₂.")
-            .column(Column.nullable("vector_diff_norm_mean", DOUBLE, "l2 norm", "Mean over workers of ‖G − G'‖₂ recomputed in Spark SQL from ics_vectors; null when vectors were not stored."))
-            .column(Column.nullable("vector_cosine_mean", DOUBLE, "-1..1", "Mean over workers of cos(G, G') recomputed from ics_vectors; null when vectors were not stored."))
-            .column(Column.nullable("vector_check_rel_diff", DOUBLE, "", "Largest relative difference between the SQL-recomputed ‖G−G'‖, ⟨G,G'⟩-based cosine and the executors' scalars over the merged workers; null when vectors were not stored. Expected ≤ 1e-4."))
+            .column(Column.nullable("vector_diff_norm_mean", DOUBLE, "l2 norm", "Mean over workers of ‖G − G'‖₂ recomputed in Spark SQL from ics_vectors; null when vectors were not stored for every worker of the row."))
+            .column(Column.nullable("vector_cosine_mean", DOUBLE, "-1..1", "Mean over workers of cos(G, G') recomputed from ics_vectors; null when vectors were not stored for every worker of the row."))
+            .column(Column.nullable("vector_check_rel_diff", DOUBLE, "", "Largest relative difference |a−b| / max(|a|, |b|, s) between the SQL-recomputed ‖G−G'‖, ‖G‖, ‖G'‖ (s = 0), ⟨G,G'⟩ (s = ‖G‖‖G'‖) and cosine (s = 1) and the executors' scalars, over the merged workers with vectors; null when no vectors were stored. Expected ≤ 1e-4."))
             .build();
 
     public static final TableSchema MOMENTS = TableSchema.builder("moments",
@@ -61,9 +61,9 @@ public final class MetricTables {
             .column("count", LONG, "values", "Values merged.")
             .column("mean", DOUBLE, "activation units", "Merged mean.")
             .column("variance", DOUBLE, "", "Merged population variance.")
-            .column("skewness", DOUBLE, "", "m3 / m2^1.5 of the merged distribution.")
-            .column("kurtosis", DOUBLE, "", "Excess kurtosis m4 / m2² − 3 of the merged distribution.")
-            .column(Column.nullable("p05", DOUBLE, "activation units", "5th percentile of the pooled samples."))
+            .column("skewness", DOUBLE, "", "m3 / m2^1.5 of the merged distribution; NaN when the variance is 0.")
+            .column("kurtosis", DOUBLE, "", "Excess kurtosis m4 / m2² − 3 of the merged distribution; NaN when the variance is 0.")
+            .column(Column.nullable("p05", DOUBLE, "activation units", "5th percentile of the pooled samples (exact, linear interpolation between order statistics); null when no samples."))
             .column(Column.nullable("p50", DOUBLE, "activation units", "Median of the pooled samples."))
             .column(Column.nullable("p95", DOUBLE, "activation units", "95th percentile of the pooled samples."))
             .column(Column.nullable("delta_mean", DOUBLE, "activation units", "|mean − mean at the previous recorded step| (the paper's Fig. 8); null at the first recorded step."))
@@ -76,12 +76,12 @@ public final class MetricTables {
             .column(variant())
             .column(step())
             .column(workers())
-            .column("points", INT, "", "η grid points per worker.")
+            .column("points", INT, "", "η grid points per worker (the smallest count, should workers differ).")
             .column("loss_min", DOUBLE, "mean loss", "min over η (and workers) of L(w − η g).")
             .column("loss_max", DOUBLE, "mean loss", "max over η (and workers) of L(w − η g).")
             .column("grad_diff_min", DOUBLE, "l2 norm", "min over η of ‖∇L(w − η g) − g‖₂.")
             .column("grad_diff_max", DOUBLE, "l2 norm", "max over η of ‖∇L(w − η g) − g‖₂.")
-            .column("beta_smoothness", DOUBLE, "1 / learning-rate units", "Effective β-smoothness: max over η of ‖∇L(w − η g) − g‖₂ / ‖η g‖₂, averaged over workers.")
+            .column("beta_smoothness", DOUBLE, "1 / learning-rate units", "Effective β-smoothness: max over η of ‖∇L(w − η g) − g‖₂ / ‖η g‖₂ (η with ‖η g‖ = 0 skipped), averaged over workers.")
             .column("beta_smoothness_max", DOUBLE, "", "The same, largest over workers.")
             .build();
 
