@@ -70,16 +70,30 @@ public final class RunManifest {
         }
     }
 
-    public Object get(String key) {
+    public synchronized Object get(String key) {
         return content.get(key);
     }
 
+    /** A copy of one variant's entry under "variants" (empty when the variant has none yet). */
     @SuppressWarnings("unchecked")
-    public Map<String, Object> section(String key) {
+    public synchronized Map<String, Object> variant(String name) {
+        Object v = section("variants").get(name);
+        return v instanceof Map<?, ?> m ? new LinkedHashMap<>((Map<String, Object>) m) : new LinkedHashMap<>();
+    }
+
+    /** Merges {@code values} into one variant's entry and writes the manifest (safe from several threads). */
+    @SuppressWarnings("unchecked")
+    public synchronized void updateVariant(String name, Map<String, Object> values) {
+        ((Map<String, Object>) section("variants").computeIfAbsent(name, k -> new LinkedHashMap<String, Object>())).putAll(values);
+        write();
+    }
+
+    @SuppressWarnings("unchecked")
+    public synchronized Map<String, Object> section(String key) {
         return (Map<String, Object>) content.computeIfAbsent(key, k -> new LinkedHashMap<String, Object>());
     }
 
-    public RunManifest put(String key, Object value) {
+    public synchronized RunManifest put(String key, Object value) {
         content.put(key, value);
         return this;
     }
@@ -92,21 +106,21 @@ public final class RunManifest {
         return String.valueOf(content.get("status"));
     }
 
-    public void markRunning() {
+    public synchronized void markRunning() {
         content.put("status", "running");
         content.remove("failure");
         section("tables").put("complete", false);
         write();
     }
 
-    public void markCompleted() {
+    public synchronized void markCompleted() {
         content.put("status", "completed");
         content.put("finished_at", Instant.now().toString());
         section("tables").put("complete", true);
         write();
     }
 
-    public void markFailed(String reason) {
+    public synchronized void markFailed(String reason) {
         content.put("status", "failed");
         content.put("failure", reason);
         content.put("finished_at", Instant.now().toString());

@@ -67,7 +67,9 @@ public final class TrainJob {
         prepareRunDir(runDir, options.resume(), hadoop);
 
         int workers = config.getInt("spark.workers");
-        SparkSession spark = SparkSessions.create("bnscope-train-" + config.getString("run.name"), options.master(), workers);
+        int parallel = Math.min(config.getInt("train.parallel_variants"), variants.size());
+        SparkSession spark = SparkSessions.create("bnscope-train-" + config.getString("run.name"), options.master(),
+                workers * parallel);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         SnapshotLayout layout = new SnapshotLayout(runDir);
         RunManifest manifest = options.resume() ? RunManifest.read(runDir, hadoop) : RunManifest.create(runDir, hadoop);
@@ -77,9 +79,7 @@ public final class TrainJob {
         try {
             TestSetEvaluator evaluator = new TestSetEvaluator(data.testSet(), data.classification(), layout, sc.hadoopConfiguration());
             VariantTrainer trainer = new VariantTrainer(sc, data, committer, evaluator, out);
-            for (Variant variant : variants) {
-                trainVariant(variant, trainer, layout, manifest, options.resume(), hadoop);
-            }
+            runVariants(variants, parallel, variant -> trainVariant(variant, trainer, layout, manifest, options.resume(), hadoop));
             committer.discardRemaining();
             manifest.markCompleted();
             out.println("bnscope train: completed; tables under " + runDir);
@@ -92,12 +92,38 @@ public final class TrainJob {
         }
     }
 
+    /**
+     * Trains the variants one after another, or {@code parallel} at a time as concurrent Spark jobs
+     * (each variant's computation is independent, so results do not depend on the interleaving).
+     */
+    private static void runVariants(List<Variant> variants, int parallel, java.util.function.Consumer<Variant> train) {
+        if (parallel <= 1) {
+            variants.forEach(train);
+            return;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parallel);
+        try {
+            List<java.util.concurrent.Future<?>> running = variants.stream()
+                    .<java.util.concurrent.Future<?>>map(v -> pool.submit(() -> train.accept(v))).toList();
+            for (java.util.concurrent.Future<?> f : running) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    running.forEach(other -> other.cancel(true));
+                    throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while training variants", e);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private void trainVariant(Variant variant, VariantTrainer trainer, SnapshotLayout layout, RunManifest manifest,
                               boolean resume, Configuration hadoop) {
-        Map<String, Object> variants = manifest.section("variants");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> state = (Map<String, Object>) variants.computeIfAbsent(variant.label(), k -> new LinkedHashMap<String, Object>());
-        if (resume && "completed".equals(state.get("status"))) {
+        if (resume && "completed".equals(manifest.variant(variant.label()).get("status"))) {
             out.println("[" + variant.label() + "] already completed; skipping (resume)");
             return;
         }
@@ -117,11 +143,12 @@ public final class TrainJob {
         dropRowsAfter(layout, variant.label(), startStep, config.getInt("spark.averaging_frequency"), hadoop);
 
         Map<String, String> helpers = NativeBackend.layerHelpers(net);
+        Map<String, Object> state = new LinkedHashMap<>();
         state.put("status", "running");
         state.put("parameters", net.numParams());
         state.put("layer_helpers", helpers);
         state.put("started_at", Instant.now().toString());
-        manifest.write();
+        manifest.updateVariant(variant.label(), state);
         out.printf("[%s] %d parameters; layer helpers: %s%n", variant.label(), net.numParams(),
                 helpers.isEmpty() ? "none needed" : helpers.values().stream().distinct().toList());
 
@@ -131,6 +158,7 @@ public final class TrainJob {
                 config.getDouble("train.learning_rate"), ProbeConfig.settings(config));
         VariantTrainer.Outcome outcome = trainer.train(net, startStep, plan, checkpoints);
 
+        state = new LinkedHashMap<>();
         state.put("status", "completed");
         state.put("steps", outcome.steps());
         state.put("final_train_loss", outcome.lastTrainLoss());
@@ -140,7 +168,7 @@ public final class TrainJob {
         }
         state.put("train_seconds", outcome.seconds());
         state.put("finished_at", Instant.now().toString());
-        manifest.write();
+        manifest.updateVariant(variant.label(), state);
     }
 
     private void describe(RunManifest manifest, TrainingData data, JavaSparkContext sc) {

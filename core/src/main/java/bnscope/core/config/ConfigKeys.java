@@ -74,6 +74,10 @@ public final class ConfigKeys {
                     "Evaluate loss and accuracy on the test set every N steps (and always at the end); 0 means only at the end."),
             key("train.checkpoint_every", INT, 120, ">= 0, a multiple of spark.averaging_frequency", NON_NEGATIVE,
                     "Write a checkpoint every N steps (and always at the end); 0 means only at the end. --resume continues from the last one."),
+            key("train.parallel_variants", INT, 1, "> 0", POSITIVE,
+                    "Variants trained at the same time, as concurrent Spark jobs (the embedded local master gets "
+                            + "spark.workers x this many cores). Results do not depend on it; use 2 for the one-worker "
+                            + "deep linear network on 2 cores."),
             // noisy BatchNorm (the paper's Section 2.1 noise)
             key("noise.n_mu", DOUBLE, 0.5, ">= 0", NON_NEGATIVE, "Noisy BatchNorm: per-step channel mean shift mu_j ~ U(-n_mu, n_mu)."),
             key("noise.n_sigma", DOUBLE, 1.25, ">= 1", v -> ((Number) v).doubleValue() >= 1, "Noisy BatchNorm: per-step channel scale sigma_j ~ U(1, n_sigma)."),
