@@ -50,6 +50,15 @@ public final class StepObserver implements Serializable {
         this.probes = List.copyOf(probes);
     }
 
+    /**
+     * An observer running exactly {@code probes} (each at its own schedule) instead of the four the
+     * settings describe; for benchmarks that time one probe at a time. Not for shipping to executors
+     * (the probe list is not serialized).
+     */
+    public static StepObserver withProbes(ProbeSettings settings, List<Probe> probes) {
+        return new StepObserver(settings, probes);
+    }
+
     public ProbeSettings settings() {
         return settings;
     }

@@ -1,0 +1,130 @@
+package bnscope.jobs.bench;
+
+import bnscope.core.config.ProbeConfig;
+import bnscope.core.config.RunConfig;
+import bnscope.core.models.Networks;
+import bnscope.core.models.Variant;
+import bnscope.core.probes.GradientShiftProbe;
+import bnscope.core.probes.LandscapeProbe;
+import bnscope.core.probes.Probe;
+import bnscope.core.probes.ProbeSchedule;
+import bnscope.core.probes.ProbeSettings;
+import bnscope.core.probes.StepObserver;
+import bnscope.core.runtime.NativeBackend;
+import bnscope.core.snapshots.SnapshotLayout;
+import bnscope.core.snapshots.StagedSnapshotWriter;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The cost of one full probe, in units of one training step, in a single JVM: vgg-mini (as the
+ * config builds it) at the config's batch size on real CIFAR-10 minibatches. Rounds of three
+ * observed steps: a plain step, a step with one {@link GradientShiftProbe} (all layers, the config's
+ * ics_vectors setting), a step with one {@link LandscapeProbe} (the config's η grid). The probe's
+ * time is the observer's {@code after()} call (metrics row, probe passes, Parquet rows into a staged
+ * file, exact restore); the step's time is {@code net.fit}. Medians over the rounds.
+ *
+ * <p>Usage: {@code ProbeCostBenchmark --conf FILE --data DIR [--variant batchnorm] [--batch 128]
+ * [--warmup 3] [--rounds 5]}. Prints {@code RESULT} lines ({@link BenchmarkResults}).
+ */
+public final class ProbeCostBenchmark {
+    private ProbeCostBenchmark() {
+    }
+
+    public static void main(String[] argv) throws IOException {
+        BenchmarkArgs args = new BenchmarkArgs(argv);
+        NativeBackend.configure();
+        PrintStream log = System.err;
+        BenchmarkResults results = new BenchmarkResults(System.out);
+        int batch = args.getInt("batch", 128);
+        int warmup = args.getInt("warmup", 3);
+        int rounds = args.getInt("rounds", 5);
+        int steps = warmup + 3 * rounds;
+        Variant variant = Variant.fromName(args.get("variant", "batchnorm"));
+        RunConfig config = BenchmarkMinibatches.config(args.required("conf"), args.required("data"), batch, steps,
+                List.of("probe.enabled=true"));
+        List<DataSet> batches = BenchmarkMinibatches.load(config, steps, log);
+        ProbeSettings settings = ProbeConfig.settings(config);
+        ProbeSettings.Ics ics = settings.ics();
+        ProbeSettings.Landscape landscape = settings.landscape();
+        ProbeSchedule always = ProbeSchedule.every(1);
+        StepObserver plain = StepObserver.withProbes(settings, List.of());
+        StepObserver icsOnly = StepObserver.withProbes(settings, List.<Probe>of(new GradientShiftProbe(
+                new ProbeSettings.Ics(true, always, List.of(), ics.vectors(), ics.chunkSize()))));
+        StepObserver landscapeOnly = StepObserver.withProbes(settings, List.<Probe>of(new LandscapeProbe(
+                new ProbeSettings.Landscape(true, always, landscape.points(), landscape.minMultiplier(), landscape.maxMultiplier()))));
+
+        MultiLayerNetwork net = Networks.build(config, variant);
+        java.nio.file.Path scratch = Files.createTempDirectory("bnscope-probe-bench");
+        StagedSnapshotWriter sink = new StagedSnapshotWriter(new SnapshotLayout(new Path(scratch.toUri())), 0, variant.label(), 0, 0,
+                new Configuration());
+        List<Double> fit = new ArrayList<>();
+        List<Double> icsAfter = new ArrayList<>();
+        List<Double> landscapeAfter = new ArrayList<>();
+        List<Double> plainAfter = new ArrayList<>();
+        int s = 0;
+        for (; s < warmup; s++) {
+            step(net, plain, batches.get(s), sink, variant, null, null);
+        }
+        for (int r = 0; r < rounds; r++) {
+            step(net, plain, batches.get(s++), sink, variant, fit, plainAfter);
+            step(net, icsOnly, batches.get(s++), sink, variant, fit, icsAfter);
+            step(net, landscapeOnly, batches.get(s++), sink, variant, fit, landscapeAfter);
+        }
+        long t0 = System.nanoTime();
+        sink.close();
+        double closeMs = (System.nanoTime() - t0) / 1e6;
+        double stepMs = new StepTimes(toArray(fit)).median();
+        double icsMs = new StepTimes(toArray(icsAfter)).median();
+        double landscapeMs = new StepTimes(toArray(landscapeAfter)).median();
+        String p = "probe_cost." + variant.label() + ".";
+        results.put(p + "step_ms", stepMs);
+        results.put(p + "plain_after_ms", new StepTimes(toArray(plainAfter)).median());
+        results.put(p + "ics_ms", icsMs);
+        results.put(p + "ics_steps", icsMs / stepMs);
+        results.put(p + "ics_vectors", String.valueOf(ics.vectors()));
+        results.put(p + "landscape_ms", landscapeMs);
+        results.put(p + "landscape_steps", landscapeMs / stepMs);
+        results.put(p + "landscape_points", landscape.points());
+        results.put(p + "rounds", rounds);
+        results.put(p + "sink_close_ms", closeMs);
+        log.printf("probe cost: step %.0f ms, ics %.0f ms (%.2f steps), landscape %.0f ms (%.2f steps)%n", stepMs, icsMs,
+                icsMs / stepMs, landscapeMs, landscapeMs / stepMs);
+        deleteRecursively(scratch);
+    }
+
+    private static void step(MultiLayerNetwork net, StepObserver observer, DataSet batch, StagedSnapshotWriter sink,
+                             Variant variant, List<Double> fitMs, List<Double> afterMs) {
+        observer.before(net, batch, StepObserver.keyFor("probe-benchmark", variant.label(), 0, net.getIterationCount(), 1));
+        long t0 = System.nanoTime();
+        net.fit(batch);
+        long t1 = System.nanoTime();
+        observer.after(net, batch, sink);
+        long t2 = System.nanoTime();
+        if (fitMs != null) {
+            fitMs.add((t1 - t0) / 1e6);
+            afterMs.add((t2 - t1) / 1e6);
+        }
+    }
+
+    private static double[] toArray(List<Double> xs) {
+        return xs.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private static void deleteRecursively(java.nio.file.Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package bnscope.jobs.bench;
+
+import bnscope.core.config.RunConfig;
+import bnscope.core.models.Networks;
+import bnscope.core.models.Variant;
+import bnscope.core.runtime.NativeBackend;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Training step speed of the project's own network in one JVM: for each variant, vgg-mini as the
+ * run config builds it ({@link Networks}), trained with {@code net.fit} on the real CIFAR-10
+ * minibatches of the run's plan. Times the fast path (DL4J's oneDNN layer helpers on, as bnscope
+ * runs) and the out-of-the-box slow path (helpers disabled by DL4J's property, which layers read
+ * when they create their helpers), checks which path each network really took, and compares the
+ * two paths' losses over the same steps from the same initialization.
+ *
+ * <p>Usage: {@code StepBenchmark --data DIR [--conf FILE] [--variants a,b] [--batch 128] [--warmup 5]
+ * [--steps 30] [--slow-warmup 2] [--slow-steps 8] [--prefix jvm]}; {@code --slow-steps 0} times the fast
+ * path only. Prints {@code RESULT} lines ({@link BenchmarkResults}) under the key prefix.
+ * Run it with OMP_NUM_THREADS set to the native threads wanted.
+ */
+public final class StepBenchmark {
+    private StepBenchmark() {
+    }
+
+    public static void main(String[] argv) {
+        BenchmarkArgs args = new BenchmarkArgs(argv);
+        NativeBackend.configure();
+        PrintStream log = System.err;
+        BenchmarkResults results = new BenchmarkResults(System.out);
+        int batch = args.getInt("batch", 128);
+        int warmup = args.getInt("warmup", 5);
+        int steps = args.getInt("steps", 30);
+        int slowWarmup = args.getInt("slow-warmup", 2);
+        int slowSteps = args.getInt("slow-steps", 8);
+        int planned = Math.max(warmup + steps, slowWarmup + slowSteps);
+        RunConfig config = BenchmarkMinibatches.config(args.get("conf", null), args.required("data"), batch, planned, List.of());
+        List<DataSet> batches = BenchmarkMinibatches.load(config, planned, log);
+        String prefix = args.get("prefix", "jvm");
+        results.put(prefix + ".omp_num_threads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
+        results.put(prefix + ".nd4j_max_threads", Nd4j.getEnvironment().maxThreads());
+        results.put(prefix + ".onednn", String.valueOf(NativeBackend.oneDnnAvailable()));
+
+        for (String name : args.getList("variants", "standard,batchnorm,noisy-batchnorm")) {
+            Variant variant = Variant.fromName(name);
+            String v = variant.label();
+            Run fast = train(config, variant, false, batches, warmup, steps, log);
+            results.put(prefix + ".fast." + v, fast.times(), batch);
+            results.put(prefix + ".fast." + v + ".helpers", fast.helpersActive() ? "all" : "MISSING " + fast.helpers());
+            if (slowSteps == 0) {
+                continue;
+            }
+            Run slow = train(config, variant, true, batches, slowWarmup, slowSteps, log);
+            results.put(prefix + ".slow." + v, slow.times(), batch);
+            results.put(prefix + ".slow." + v + ".helpers", slow.helpersAbsent() ? "none" : "PRESENT " + slow.helpers());
+            int compared = Math.min(fast.losses().length, slow.losses().length);
+            log.printf("%s losses fast %s%n%s losses slow %s%n", v, java.util.Arrays.toString(fast.losses()), v,
+                    java.util.Arrays.toString(slow.losses()));
+            String parity = prefix + ".parity." + v + ".";
+            results.put(parity + "rel_loss_diff_step0", maxRelativeDifference(fast.losses(), slow.losses(), 1));
+            results.put(parity + "max_rel_loss_diff_first3", maxRelativeDifference(fast.losses(), slow.losses(), Math.min(3, compared)));
+            results.put(parity + "max_rel_loss_diff", maxRelativeDifference(fast.losses(), slow.losses(), compared));
+            results.put(parity + "steps", compared);
+            results.put(parity + "same_init", String.valueOf(fast.initialParamsEqualTo(slow)));
+        }
+    }
+
+    private static double maxRelativeDifference(double[] a, double[] b, int steps) {
+        double max = 0;
+        for (int s = 0; s < steps; s++) {
+            max = Math.max(max, Math.abs(a[s] - b[s]) / Math.max(Math.abs(a[s]), Math.abs(b[s])));
+        }
+        return max;
+    }
+
+    /** One timed training run of a freshly built network. */
+    private record Run(StepTimes times, double[] losses, Map<String, String> helpers, INDArray initialParams) {
+        boolean helpersActive() {
+            return !helpers.isEmpty() && helpers.values().stream().noneMatch("none"::equals);
+        }
+
+        boolean helpersAbsent() {
+            return !helpers.isEmpty() && helpers.values().stream().allMatch("none"::equals);
+        }
+
+        boolean initialParamsEqualTo(Run other) {
+            return initialParams.equals(other.initialParams);
+        }
+    }
+
+    private static Run train(RunConfig config, Variant variant, boolean slowPath, List<DataSet> batches, int warmup, int steps,
+                             PrintStream log) {
+        String before = System.getProperty(NativeBackend.HELPERS_PROPERTY);
+        System.setProperty(NativeBackend.HELPERS_PROPERTY, Boolean.toString(slowPath));
+        MultiLayerNetwork net;
+        try {
+            net = Networks.build(config, variant);
+        } finally {
+            System.setProperty(NativeBackend.HELPERS_PROPERTY, before == null ? "false" : before);
+        }
+        Map<String, String> helpers = NativeBackend.layerHelpers(net);
+        INDArray initialParams = net.params().dup();
+        double[] losses = new double[warmup + steps];
+        double[] millis = new double[steps];
+        for (int s = 0; s < warmup + steps; s++) {
+            long t0 = System.nanoTime();
+            net.fit(batches.get(s));
+            long t1 = System.nanoTime();
+            losses[s] = net.score();
+            if (s >= warmup) {
+                millis[s - warmup] = (t1 - t0) / 1e6;
+            }
+        }
+        StepTimes times = new StepTimes(millis);
+        log.printf("%s %s path: median %.1f ms/step (min %.1f, max %.1f) over %d steps; helpers %s%n", variant,
+                slowPath ? "slow" : "fast", times.median(), times.min(), times.max(), steps, helpers.values().stream().distinct().toList());
+        return new Run(times, losses, helpers, initialParams);
+    }
+}
