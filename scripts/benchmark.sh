@@ -8,7 +8,7 @@
 # Usage: scripts/benchmark.sh [--quick]
 #   --quick   fewer steps everywhere: a smoke test of the script (~9 min); its figures are rough
 #
-# Takes ~15-20 minutes on 2 cores. Builds offline first (mvn -o; dependencies must be in ~/.m2).
+# Takes ~15-20 minutes on 2 cores. Builds first (mvn package; the first build downloads dependencies).
 # The libtorch peer (../shared/peer/torch-bench/run.sh, beside the repository) downloads ~200 MB of
 # jars from Maven Central on its first run; without it the libtorch rows say "not measured".
 # Scratch files (run directories, logs) go to a temporary directory, kept when BNSCOPE_BENCH_KEEP=1.
@@ -81,9 +81,9 @@ record run.quick "$quick"
 record run.torch_warmup "$torch_warmup"
 record run.torch_steps "$torch_steps"
 
-echo "benchmark: building (mvn -B -q -o -DskipTests package) ..." >&2
+echo "benchmark: building (mvn -B -q -DskipTests package) ..." >&2
 rm -f jobs/target/bnscope-jobs.jar
-mvn -B -q -o -DskipTests package >&2
+mvn -B -q -DskipTests package >&2
 jar="jobs/target/bnscope-jobs.jar"
 read -r -a jvm_opts <<< "$(java -cp "$jar" bnscope.jobs.bench.LaunchOptions)"
 bench() {  # bench HEAP OMP_THREADS CLASS ARGS...: a benchmark main, started like submit.sh starts the job
