@@ -11,8 +11,10 @@ import org.deeplearning4j.util.ModelSerializer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.OptionalLong;
 
 /**
@@ -64,6 +66,24 @@ public final class Checkpoints {
         FileStatus[] files = fs.listStatus(dir, p -> p.getName().startsWith("step-") && p.getName().endsWith(".zip"));
         Arrays.sort(files, Comparator.comparing(f -> f.getPath().getName()));
         return files;
+    }
+
+    /** The steps of the checkpoints present, oldest first. */
+    public List<Long> steps() {
+        try {
+            List<Long> steps = new ArrayList<>();
+            for (FileStatus f : list(dir.getFileSystem(hadoop))) {
+                steps.add(Long.parseLong(f.getPath().getName().substring(5, 14)));
+            }
+            return steps;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list checkpoints in " + dir, e);
+        }
+    }
+
+    /** The checkpoint directory of the variant. */
+    public Path directory() {
+        return dir;
     }
 
     /** The step of the newest checkpoint, if any. */

@@ -33,9 +33,13 @@ public final class Commands {
                     "Compare the metric tables of two runs over matching keys: max absolute and relative difference per "
                             + "column, keys in one run only. Exits 1 past the tolerance (default 1e-6 relative): the check a "
                             + "reproducibility pipeline runs after a re-run."),
-            new Command("theory", "RUN_DIR [--steps N] [--master URL]",
-                    "Check the paper's BatchNorm theory (Fact C.1, Theorems 4.1 and 4.2) on real minibatches with the run's "
-                            + "checkpointed networks; writes the theory_checks table."),
+            new Command("theory", "RUN_DIR [--steps S,...] [--units N] [--hessian-units N] [--hessian-step X] [--master URL]",
+                    "Check the paper's BatchNorm theory (Fact C.1, Theorem 4.1 exact and as printed, Theorem 4.2) on every "
+                            + "checkpoint of the run's BatchNorm variants (--steps: only these), with the minibatches the run "
+                            + "trained on, in double precision on the driver; writes the theory_checks table and prints the "
+                            + "error distribution. --units: first N units of each BatchNorm layer (default 4; layers of <= 16 "
+                            + "units in full); --hessian-units: how many of them get Theorem 4.2 (default 2); --hessian-step: "
+                            + "its relative finite-difference step (default 1e-5). See docs/theory.md."),
             new Command("docs", "[--check]",
                     "Regenerate docs/config.md, docs/tables.md and docs/cli.md from the code (--check: only verify)."),
             new Command("help", "[COMMAND]", "Print this help, or one command's."));

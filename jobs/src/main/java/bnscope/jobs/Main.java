@@ -129,9 +129,11 @@ public final class Main {
                         cl.value("--master"), out);
             }
             case "theory" -> {
-                CommandLine cl = CommandLine.parse(command, args, Set.of(), Set.of("--master", "--steps"), Set.of());
+                CommandLine cl = CommandLine.parse(command, args, Set.of(),
+                        Set.of("--master", "--steps", "--units", "--hessian-units", "--hessian-step"), Set.of());
                 cl.requirePositional(1, 1, "one run directory");
-                return TheoryJob.run(cl.positional().get(0), cl.value("--master"), out);
+                return TheoryJob.run(cl.positional().get(0), TheoryJob.Options.parse(cl.value("--steps"), cl.value("--units"),
+                        cl.value("--hessian-units"), cl.value("--hessian-step")), out);
             }
             case "docs" -> {
                 CommandLine cl = CommandLine.parse(command, args, Set.of("--check"), Set.of(), Set.of());

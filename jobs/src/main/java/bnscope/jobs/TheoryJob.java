@@ -1,9 +1,388 @@
 package bnscope.jobs;
 
-import java.io.PrintStream;
+import bnscope.core.BadInputException;
+import bnscope.core.config.RunConfig;
+import bnscope.core.data.TrainingData;
+import bnscope.core.data.TrainingDataFactory;
+import bnscope.core.models.Variant;
+import bnscope.core.snapshots.ParquetTableWriter;
+import bnscope.core.snapshots.SnapshotLayout;
+import bnscope.core.snapshots.StepKey;
+import bnscope.core.tables.SnapshotTables;
+import bnscope.core.theory.LiveBatchNormChecks;
+import bnscope.core.theory.TheoryIdentity;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.DataSet;
 
-final class TheoryJob {
-    static int run(String run, String master, PrintStream out) {
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code ./submit.sh theory RUN_DIR}: checks the paper's BatchNorm theory (Fact C.1, Theorem 4.1
+ * exact and as printed, Theorem 4.2) on the run's checkpointed BatchNorm networks and the
+ * minibatches the run trained on, and writes the {@code theory_checks} table
+ * ({@code RUN/theory_checks/variant=V/driver-tSTEP.parquet}, one file per checkpoint).
+ *
+ * <p>For a checkpoint at step s (parameters w_s) the batch is worker 0's minibatch of step s, the
+ * one that took w_s to w_s+1 during training (for the last checkpoint, the minibatch the run's data
+ * order gives next): the batch the BatchNorm layers normalized over. The data is rebuilt from the
+ * manifest's config and checked against the manifest's record of it (same files, record counts
+ * and normalization statistics). The arithmetic is in {@link LiveBatchNormChecks}; it runs on the
+ * driver and needs no Spark, so {@code --master} is accepted and unused. The run directory may be on
+ * any Hadoop file system.
+ */
+public final class TheoryJob {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Worker whose minibatch is checked: every worker's BatchNorm saw only its own slice. */
+    static final int WORKER = 0;
+    /** A claimed identity "holds" in the summary when its relative error is at most this. */
+    static final double REPORT_TOLERANCE = 1e-6;
+    /** Manifest data keys that may legitimately differ when the data is reopened. */
+    private static final Set<String> DATA_KEYS_NOT_COMPARED = Set.of("location", "epochs");
+
+    /** The command-line choices. */
+    public record Options(List<Long> steps, LiveBatchNormChecks.Settings settings) {
+        /** Parses --steps S[,S...], --units N, --hessian-units N and --hessian-step X (absent: defaults). */
+        public static Options parse(String steps, String units, String hessianUnits, String hessianStep) {
+            LiveBatchNormChecks.Settings d = LiveBatchNormChecks.Settings.defaults();
+            List<Long> chosen = new ArrayList<>();
+            if (steps != null) {
+                for (String s : steps.split(",")) {
+                    chosen.add(parseLong("--steps", s.trim(), "a comma-separated list of checkpoint steps, e.g. 120,240"));
+                }
+            }
+            int u = units == null ? d.units() : (int) parseLong("--units", units, "a number of units per BatchNorm layer >= 1");
+            int h = hessianUnits == null ? d.hessianUnits()
+                    : (int) parseLong("--hessian-units", hessianUnits, "a number of units per layer >= 0 for Theorem 4.2");
+            double step = d.hessianStep();
+            if (hessianStep != null) {
+                try {
+                    step = Double.parseDouble(hessianStep);
+                } catch (NumberFormatException e) {
+                    step = Double.NaN;
+                }
+            }
+            if (u < 1 || h < 0 || !(step > 0 && step < 1)) {
+                throw new BadInputException("theory: --units must be >= 1 (got " + u + "), --hessian-units >= 0 (got " + h
+                        + ") and --hessian-step in (0, 1) (got " + hessianStep + "). Defaults: --units " + d.units()
+                        + " --hessian-units " + d.hessianUnits() + " --hessian-step " + d.hessianStep() + ".");
+            }
+            return new Options(List.copyOf(chosen), new LiveBatchNormChecks.Settings(u, h, step));
+        }
+
+        private static long parseLong(String option, String value, String expected) {
+            try {
+                return Long.parseLong(value);
+            } catch (NumberFormatException e) {
+                throw new BadInputException("theory: " + option + " must be " + expected + ", got '" + value + "'.");
+            }
+        }
+    }
+
+    private final Options options;
+    private final PrintStream out;
+
+    public TheoryJob(Options options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    /** Runs the job on {@code runDir}; returns the process exit status. */
+    public static int run(String runDir, Options options, PrintStream out) {
+        new TheoryJob(options, out).run(runDir);
         return 0;
+    }
+
+    /** Checks every BatchNorm variant of the run; returns every row written. */
+    public List<Row> run(String runDirName) {
+        Configuration hadoop = new Configuration();
+        Path runDir = existingRunDir(runDirName, hadoop);
+        RunManifest manifest = RunManifest.read(runDir, hadoop);
+        RunConfig config = configOf(manifest, runDir);
+        List<Variant> variants = batchNormVariants(config, runDir);
+
+        Map<Variant, List<Long>> work = new LinkedHashMap<>();
+        for (Variant v : variants) {
+            Checkpoints checkpoints = new Checkpoints(runDir, v.label(), hadoop);
+            List<Long> steps = selectSteps(checkpoints.steps());
+            if (steps.isEmpty()) {
+                out.println("theory: [" + v.label() + "] no checkpoints in " + checkpoints.directory() + "; skipped");
+            } else {
+                work.put(v, steps);
+            }
+        }
+        if (work.isEmpty()) {
+            throw new BadInputException("No checkpoints of the BatchNorm variants " + variants.stream().map(Variant::label).toList()
+                    + " under " + new Path(runDir, "checkpoints") + (options.steps().isEmpty() ? "" : " at steps " + options.steps())
+                    + ". The theory job checks checkpointed networks (train.checkpoint_every, and always the last step; the "
+                    + "newest two are kept). Let the training finish, or pass steps that exist.");
+        }
+        long maxStep = work.values().stream().flatMap(List::stream).mapToLong(Long::longValue).max().orElseThrow();
+        TrainingData data = reopenData(config, manifest, runDir, maxStep, hadoop);
+
+        String runId = String.valueOf(manifest.get("run_id"));
+        SnapshotLayout layout = new SnapshotLayout(runDir);
+        LiveBatchNormChecks.Settings settings = options.settings();
+        out.printf("theory: %s; units per BatchNorm layer: first %d (all of layers with <= %d), Theorem 4.2 on the first %d, "
+                        + "relative difference step %.0e; batch: worker %d's minibatch of each checkpoint's step%n",
+                runDir, settings.units(), LiveBatchNormChecks.SMALL_LAYER_UNITS, settings.hessianUnits(),
+                settings.hessianStep(), WORKER);
+        List<Row> rows = new ArrayList<>();
+        List<Map<String, Object>> checked = new ArrayList<>();
+        for (Map.Entry<Variant, List<Long>> e : work.entrySet()) {
+            Checkpoints checkpoints = new Checkpoints(runDir, e.getKey().label(), hadoop);
+            for (long step : e.getValue()) {
+                long t0 = System.nanoTime();
+                MultiLayerNetwork net = load(checkpoints, step);
+                LiveBatchNormChecks live = new LiveBatchNormChecks(net, Math.toIntExact(step));
+                DataSet batch = data.minibatch(step, WORKER);
+                LiveBatchNormChecks.Outcome outcome = live.check(batch, settings);
+                StepKey key = StepKey.driver(runId, e.getKey().label(), step);
+                List<Row> written = write(layout, key, outcome, hadoop);
+                rows.addAll(written);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                out.printf("theory: [%s] step %d: %d BatchNorm layers, %d rows (%d Theorem 4.2) in %.1fs%n", e.getKey().label(),
+                        step, live.sites().size(), written.size(),
+                        written.stream().filter(r -> r.identity() == TheoryIdentity.THM42).count(), seconds);
+                for (String s : outcome.skipped()) {
+                    out.println("theory:   skipped " + s);
+                }
+                checked.add(Map.of("variant", e.getKey().label(), "step", step, "rows", written.size(),
+                        "skipped", outcome.skipped(), "seconds", seconds));
+            }
+        }
+        record(manifest, checked);
+        out.print(summary(rows));
+        return rows;
+    }
+
+    /** One theory_checks row as written. */
+    public record Row(String variant, long step, int layer, String layerName, int unit, TheoryIdentity identity,
+                      double lhs, double rhs, double relError, boolean holds) {
+    }
+
+    private static Path existingRunDir(String name, Configuration hadoop) {
+        Path p = new Path(name);
+        try {
+            FileSystem fs = p.getFileSystem(hadoop);
+            p = fs.makeQualified(p);
+            if (!fs.exists(p) || !fs.getFileStatus(p).isDirectory()) {
+                throw new BadInputException("Run directory " + p + " does not exist (or is not a directory). Pass the "
+                        + "directory of a run written by `./submit.sh train` (run.output_dir/run.name, or its --run-dir).");
+            }
+            return p;
+        } catch (IOException e) {
+            throw new BadInputException("Cannot open run directory " + p + ": " + e.getMessage()
+                    + ". Check the path and, for hdfs: or s3a: paths, the file system settings.", e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static RunConfig configOf(RunManifest manifest, Path runDir) {
+        Object config = manifest.get("config");
+        if (!(config instanceof Map<?, ?> map) || map.isEmpty()) {
+            throw new BadInputException("The manifest " + new Path(runDir, RunManifest.FILE) + " has no \"config\" section with "
+                    + "the run's resolved configuration. It is written when training starts; re-run the training.");
+        }
+        try {
+            return RunConfig.defaults().with((Map<String, Object>) map);
+        } catch (BadInputException e) {
+            throw new BadInputException("The configuration recorded in " + new Path(runDir, RunManifest.FILE)
+                    + " is not valid for this bnscope version: " + e.getMessage(), e);
+        }
+    }
+
+    private List<Variant> batchNormVariants(RunConfig config, Path runDir) {
+        List<Variant> all = config.<String>getList("train.variants").stream().map(Variant::fromName).toList();
+        List<Variant> bn = all.stream().filter(v -> v == Variant.BATCHNORM || v == Variant.NOISY_BATCHNORM).toList();
+        boolean dln = "dln".equals(config.getString("model.kind"));
+        for (Variant v : all) {
+            if (!bn.contains(v)) {
+                out.println("theory: [" + v.label() + "] has no BatchNorm; skipped");
+            }
+        }
+        if (bn.isEmpty()) {
+            throw new BadInputException("Run " + runDir + " trained " + all.stream().map(Variant::label).toList()
+                    + (dln ? " on the deep linear network" : "") + ": no BatchNorm variant, so there is nothing for the "
+                    + "BatchNorm theory to check. " + (dln ? "The paper states its BatchNorm theory (Section 4) for BatchNorm "
+                    + "networks and applies none of it to the DLN; a DLN run with train.variants including batchnorm is "
+                    + "checked on its dense units. " : "")
+                    + "Pass a run whose train.variants include batchnorm or noisy-batchnorm.");
+        }
+        return bn;
+    }
+
+    private List<Long> selectSteps(List<Long> available) {
+        if (options.steps().isEmpty()) {
+            return available;
+        }
+        return available.stream().filter(options.steps()::contains).toList();
+    }
+
+    private static MultiLayerNetwork load(Checkpoints checkpoints, long step) {
+        try {
+            return checkpoints.load(step);
+        } catch (RuntimeException e) {
+            throw new BadInputException("Cannot read the checkpoint of step " + step + " in " + checkpoints.directory()
+                    + " (" + e.getMessage() + "). It is a DL4J ModelSerializer zip written by the training job; if it was "
+                    + "damaged, re-run the training or choose another step with --steps.", e);
+        }
+    }
+
+    /**
+     * The run's data, reopened from the files the manifest names and checked against the manifest;
+     * the plan is extended past the last step if needed (the minibatches of earlier steps do not
+     * depend on the number of steps planned).
+     */
+    @SuppressWarnings("unchecked")
+    private TrainingData reopenData(RunConfig config, RunManifest manifest, Path runDir, long maxStep, Configuration hadoop) {
+        Map<String, Object> changes = new LinkedHashMap<>();
+        int frequency = config.getInt("spark.averaging_frequency");
+        if (maxStep >= config.getInt("train.steps")) {
+            changes.put("train.steps", Math.toIntExact((maxStep / frequency + 1) * frequency));
+        }
+        Object recorded = manifest.get("data");
+        if (!(recorded instanceof Map<?, ?>)) {
+            throw new BadInputException("The manifest " + new Path(runDir, RunManifest.FILE) + " has no \"data\" section "
+                    + "recording the training data; the theory job cannot make sure it uses the run's minibatches. Re-run the training.");
+        }
+        Map<String, Object> recordedData = (Map<String, Object>) recorded;
+        String directory = recordedTrainingDirectory(recordedData, hadoop);
+        if (directory != null) {
+            changes.put("data.dir", directory);
+        }
+        RunConfig reopened = changes.isEmpty() ? config : config.with(changes);
+        TrainingData data = TrainingDataFactory.open(reopened, runDir.toString(), hadoop, out);
+        Map<String, Object> found = asManifestJson(data.describe());
+        for (Map.Entry<String, Object> e : recordedData.entrySet()) {
+            if (DATA_KEYS_NOT_COMPARED.contains(e.getKey())) {
+                continue;
+            }
+            Object now = found.get(e.getKey());
+            if (!e.getValue().equals(now)) {
+                throw new BadInputException("The training data found now does not match the run's manifest: data." + e.getKey()
+                        + " was " + e.getValue() + " at training time but is " + now + " (data opened from "
+                        + reopened.getString("data.dir") + "). The theory checks must use the minibatches the run trained on; "
+                        + "restore the original data files at their recorded paths.");
+            }
+        }
+        return data;
+    }
+
+    /** {@code map} as it reads back from manifest.json (same number types), for comparison. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asManifestJson(Map<String, Object> map) {
+        try {
+            return JSON.readValue(JSON.writeValueAsString(map), LinkedHashMap.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot render the data description as JSON", e);
+        }
+    }
+
+    /** The directory of the recorded CIFAR training files, when it still exists (null: use the config's data.dir). */
+    @SuppressWarnings("unchecked")
+    private static String recordedTrainingDirectory(Map<String, Object> data, Configuration hadoop) {
+        if (!(data.get("training_files") instanceof List<?> files) || files.isEmpty()
+                || !(files.get(0) instanceof Map<?, ?> first) || !(first.get("path") instanceof String path)) {
+            return null;
+        }
+        Path dir = new Path(path).getParent();
+        try {
+            return dir.getFileSystem(hadoop).exists(dir) ? dir.toString() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Writes one checkpoint's rows (staged, then renamed into place: a re-run replaces the file). */
+    private static List<Row> write(SnapshotLayout layout, StepKey key, LiveBatchNormChecks.Outcome outcome, Configuration hadoop) {
+        String file = SnapshotLayout.driverFileName(key.step());
+        Path staged = new Path(new Path(new Path(layout.stagingRoot(), "theory"), "variant=" + key.variant()), file);
+        Path target = new Path(layout.variantDir(SnapshotTables.THEORY_CHECKS, key.variant()), file);
+        List<Row> rows = new ArrayList<>();
+        try (ParquetTableWriter w = new ParquetTableWriter(SnapshotTables.THEORY_CHECKS, staged, hadoop)) {
+            for (LiveBatchNormChecks.UnitCheck c : outcome.checks()) {
+                w.write(key.startRow(SnapshotTables.THEORY_CHECKS)
+                        .set("layer", c.site().layer()).set("layer_name", c.site().layerName()).set("unit", c.unit())
+                        .set("identity", c.identity().tableName()).set("lhs", c.check().lhs()).set("rhs", c.check().rhs())
+                        .set("rel_error", c.check().relativeError()).build());
+                rows.add(new Row(key.variant(), key.step(), c.site().layer(), c.site().layerName(), c.unit(), c.identity(),
+                        c.check().lhs(), c.check().rhs(), c.check().relativeError(), c.check().holds(REPORT_TOLERANCE)));
+            }
+        }
+        try {
+            FileSystem fs = target.getFileSystem(hadoop);
+            fs.mkdirs(target.getParent());
+            if (fs.exists(target)) {
+                fs.delete(target, false);
+            }
+            if (!fs.rename(staged, target)) {
+                throw new IOException("rename " + staged + " -> " + target + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot commit theory checks " + target, e);
+        }
+        return rows;
+    }
+
+    private void record(RunManifest manifest, List<Map<String, Object>> checked) {
+        LiveBatchNormChecks.Settings s = options.settings();
+        Map<String, Object> theory = new LinkedHashMap<>();
+        theory.put("checked_at", Instant.now().toString());
+        theory.put("batch", "worker " + WORKER + "'s training minibatch of each checkpoint's step (data re-read and checked "
+                + "against this manifest)");
+        theory.put("network", "checkpoint converted to double precision; BatchNorm eps set to " + LiveBatchNormChecks.BATCHNORM_EPS
+                + " (population sigma without eps); iteration pinned to the step (noisy-BN draws repeat)");
+        theory.put("units", "first " + s.units() + " units of each BatchNorm layer (all of layers with <= "
+                + LiveBatchNormChecks.SMALL_LAYER_UNITS + " units); Theorem 4.2 on the first " + s.hessianUnits());
+        theory.put("hessian", "central differences of dL/dz and dL/dy along G = dL/dy through the live network, relative step "
+                + s.hessianStep() + " (of sigma in y, |gamma| in z)");
+        theory.put("checked", checked);
+        manifest.put("theory", theory);
+        manifest.write();
+    }
+
+    /** The summary printed at the end: per variant and identity, count, median and max relative error. */
+    static String summary(List<Row> rows) {
+        StringBuilder sb = new StringBuilder("\ntheory: relative errors |lhs - rhs| / max(|lhs|, |rhs|, largest term)\n");
+        sb.append(String.format("  %-16s %-14s %6s %11s %11s  %s%n", "variant", "identity", "count", "median", "max", "note"));
+        List<String> variants = rows.stream().map(Row::variant).distinct().toList();
+        List<String> groups = new ArrayList<>(variants);
+        if (variants.size() > 1) {
+            groups.add("all");
+        }
+        for (String v : groups) {
+            Map<TheoryIdentity, List<Row>> by = new EnumMap<>(TheoryIdentity.class);
+            rows.stream().filter(r -> v.equals("all") || r.variant().equals(v))
+                    .forEach(r -> by.computeIfAbsent(r.identity(), k -> new ArrayList<>()).add(r));
+            for (Map.Entry<TheoryIdentity, List<Row>> e : by.entrySet()) {
+                double[] errors = e.getValue().stream().mapToDouble(Row::relError).sorted().toArray();
+                long failing = e.getValue().stream().filter(r -> !r.holds()).count();
+                String note = e.getKey() == TheoryIdentity.THM41_PRINTED
+                        ? String.format("printed 1/sqrt(m) bound fails on %d of %d units (%.1f%%)", failing, errors.length,
+                        100.0 * failing / errors.length)
+                        : (failing == 0 ? "all <= " + REPORT_TOLERANCE : failing + " above " + REPORT_TOLERANCE);
+                sb.append(String.format("  %-16s %-14s %6d %11.2e %11.2e  %s%n", v, e.getKey().tableName(), errors.length,
+                        median(errors), errors[errors.length - 1], note));
+            }
+        }
+        return sb.toString();
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

@@ -39,8 +39,13 @@ public final class NetworkPass {
         }
     }
 
-    /** Score and gradient of one pass; {@code gradient} is the network's flat gradient view, valid until the next pass. */
-    public record Result(double score, INDArray gradient) {
+    /**
+     * Score and gradient of one pass; {@code gradient} is the network's flat gradient view, valid until
+     * the next pass. {@code inputGradient} is ∂L/∂(input of the pass's first layer), the array that layer
+     * received after its input preprocessor (the backprop epsilon DL4J hands to the layer before it), for
+     * the same summed loss the raw gradients are of; a private copy.
+     */
+    public record Result(double score, INDArray gradient, INDArray inputGradient) {
     }
 
     /**
@@ -73,7 +78,9 @@ public final class NetworkPass {
      * Forward from layer {@code from} (given its raw input, as from {@link #layerInputs}) through
      * the output layer at the current parameters, then backward down to layer {@code from}.
      * Gradients of layers {@code from..n-1} are then in {@link Result#gradient()} (raw minibatch
-     * sums, as DL4J computes them); entries of earlier layers are stale.
+     * sums, as DL4J computes them); entries of earlier layers are stale. Starting at a layer with its
+     * input changed (e.g. one BatchNorm unit's output replaced) gives the loss gradient as a function
+     * of that input, which is how the theory checks differentiate through the rest of the network.
      */
     public Result run(int from, INDArray inputToFrom, INDArray labels) {
         Layer[] layers = net.getLayers();
@@ -101,7 +108,7 @@ public final class NetworkPass {
             eps = p.getSecond();
         }
         double score = out.computeScore(net.calcRegularizationScore(true), true, mgr);
-        return new Result(score, net.getFlattenedGradients());
+        return new Result(score, net.getFlattenedGradients(), eps.dup());
     }
 
     private INDArray preprocess(int j, INDArray a, int mb) {

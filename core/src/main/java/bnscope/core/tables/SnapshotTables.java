@@ -112,17 +112,25 @@ public final class SnapshotTables {
             .build();
 
     public static final TableSchema THEORY_CHECKS = TableSchema.builder("theory_checks",
-                    "Numerical checks of the paper's BatchNorm theory (Fact C.1, Theorems 4.1 and 4.2) on real minibatches, per BatchNorm unit.")
+                    "Numerical checks of the paper's BatchNorm theory (Fact C.1, Theorems 4.1 and 4.2) per BatchNorm unit, on a "
+                            + "checkpointed network in double precision (BatchNorm without ε) and the minibatch the run trained on "
+                            + "at that step (worker 0's); written by `./submit.sh theory` (docs/theory.md). y: the unit's pre-BN "
+                            + "values (m = batch × height × width for a channel), g = ∂L/∂z at its output, G = ∂L/∂y, L the summed loss.")
             .partitionedBy(VARIANT)
             .key(VARIANT, "worker", "step", "layer", "unit", "identity")
             .columns(STEP_KEY)
             .column("layer", INT, "", "Weight layer number whose BatchNorm is checked.")
-            .column("layer_name", STRING, "", "Layer name.")
+            .column("layer_name", STRING, "", "Name of weight layer `layer`, e.g. conv2_1.")
             .column("unit", INT, "", "Channel or unit index.")
-            .column("identity", STRING, "", "fact_c1 | thm41 | thm41_printed | thm42.")
-            .column("lhs", DOUBLE, "", "Left-hand side.")
-            .column("rhs", DOUBLE, "", "Right-hand side.")
-            .column("rel_error", DOUBLE, "", "|lhs − rhs| / max(|lhs|, |rhs|, tiny).")
+            .column("identity", STRING, "", "fact_c1 (BatchNorm backward, Fact C.1) | thm41 (Theorem 4.1, exact 1/m form) | "
+                    + "thm41_printed (Theorem 4.1 as printed, 1/√m on the last term: a bound lhs ≤ rhs) | thm42 (Theorem 4.2).")
+            .column("lhs", DOUBLE, "", "fact_c1: ‖G‖ from DL4J's BatchNorm backprop; thm41, thm41_printed: ‖G‖² (same G); "
+                    + "thm42: GᵀĤG, Ĥ = ∂²L/∂y², by central differences of ∂L/∂y along G.")
+            .column("rhs", DOUBLE, "", "fact_c1: ‖(γ/(mσ))(m·g − 1⟨1,g⟩ − ŷ⟨g,ŷ⟩)‖; thm41: (γ²/σ²)(‖g‖² − ⟨1,g⟩²/m − ⟨g,ŷ⟩²/m); "
+                    + "thm41_printed: the same with ⟨g,ŷ⟩²/√m; thm42: (γ²/σ²)GᵀHG − (γ/(mσ²))⟨g,ŷ⟩‖G‖², H = ∂²L/∂z² by "
+                    + "central differences of ∂L/∂z.")
+            .column("rel_error", DOUBLE, "", "fact_c1: ‖difference of the two vectors‖ / max of their norms; others: |lhs − rhs| / "
+                    + "max(|lhs|, |rhs|, largest term of rhs). For thm41_printed the bound fails where lhs > rhs.")
             .build();
 
     /** All snapshot tables, in documentation order. */

@@ -1,6 +1,8 @@
 package bnscope.core.theory;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * One BatchNorm unit on one batch, exactly as the paper's analysis (Section 4, Appendix C) models
@@ -43,30 +45,33 @@ public final class BatchNormUnit {
 
     /**
      * The values of unit {@code unit} across a batch of activations: column {@code unit} of a
-     * [m, units] array, or channel {@code unit} of an [n, c, h, w] array in (n, h, w) order.
+     * [m, units] array, or channel {@code unit} of an [n, c, h, w] array in (n, h, w) order (for a
+     * conv unit, height and width count as batch: m = n·h·w).
      */
     public static double[] unitValues(INDArray activations, int unit) {
+        return unitView(activations, unit).dup('c').reshape(-1).toDoubleVector();
+    }
+
+    /**
+     * A copy of {@code activations} with unit {@code unit}'s values replaced by {@code values}, in the
+     * order {@link #unitValues} returns them; every other unit is unchanged.
+     */
+    public static INDArray withUnitValues(INDArray activations, int unit, double[] values) {
+        INDArray copy = activations.dup('c');
+        INDArray view = unitView(copy, unit);
+        if (view.length() != values.length) {
+            throw new IllegalArgumentException("unit " + unit + " has " + view.length() + " values, got " + values.length);
+        }
+        view.assign(Nd4j.create(values, view.shape(), 'c').castTo(activations.dataType()));
+        return copy;
+    }
+
+    private static INDArray unitView(INDArray activations, int unit) {
         if (activations.rank() == 2) {
-            double[] out = new double[(int) activations.rows()];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = activations.getDouble(i, unit);
-            }
-            return out;
+            return activations.get(NDArrayIndex.all(), NDArrayIndex.point(unit));
         }
         if (activations.rank() == 4) {
-            long n = activations.size(0);
-            long h = activations.size(2);
-            long w = activations.size(3);
-            double[] out = new double[(int) (n * h * w)];
-            int k = 0;
-            for (long a = 0; a < n; a++) {
-                for (long b = 0; b < h; b++) {
-                    for (long c = 0; c < w; c++) {
-                        out[k++] = activations.getDouble(a, unit, b, c);
-                    }
-                }
-            }
-            return out;
+            return activations.get(NDArrayIndex.all(), NDArrayIndex.point(unit), NDArrayIndex.all(), NDArrayIndex.all());
         }
         throw new IllegalArgumentException("expected rank 2 or 4 activations, got rank " + activations.rank());
     }

@@ -10,12 +10,20 @@ import java.util.function.UnaryOperator;
  * </pre>
  * an equality (G lies in the span BatchNorm's Jacobian keeps, and the second derivative of ŷ
  * along such G is −ŷ‖G‖²/(mσ²)). Both quadratic forms are measured by central differences of
- * gradients along the unit direction u = G/‖G‖ with step {@code relativeStep}·σ, then scaled by
- * ‖G‖²: uᵀHu ≈ ⟨u, ∇_zL(z + tu) − ∇_zL(z − tu)⟩ / 2t and likewise in y.
+ * gradients along the unit direction u = G/‖G‖, then scaled by ‖G‖²:
+ * uᵀHu ≈ ⟨u, ∇_zL(z + t_z u) − ∇_zL(z − t_z u)⟩ / 2t_z and likewise in y with t_y. The steps are
+ * {@code relativeStep} times each side's own scale, t_y = r·σ and t_z = r·|γ|: since G is orthogonal
+ * to 1 and ŷ, BatchNorm maps the y-step t_y·u to the z-step (γ/σ)·t_y·u, so both differences move the
+ * activations by the same relative amount (and a unit with σ far from |γ| is not probed with a step
+ * that is too coarse on one side and lost in rounding on the other).
  */
 public final class HessianQuadraticForm {
     public static final String IDENTITY = "theorem_4_2_hessian_quadratic_form";
-    /** A step of 1e-4·σ balances truncation (∝ t²) against rounding (∝ 1/t) in double precision. */
+    /**
+     * A step of 1e-4 of the activations' scale balances truncation (∝ t²) against rounding (∝ 1/t) in
+     * double precision for smooth losses; through ReLU and max-pooling the theory job uses a smaller one
+     * ({@link LiveBatchNormChecks#DEFAULT_HESSIAN_STEP}).
+     */
     public static final double DEFAULT_RELATIVE_STEP = 1e-4;
 
     private HessianQuadraticForm() {
@@ -39,17 +47,21 @@ public final class HessianQuadraticForm {
      */
     public static IdentityCheck check(BatchNormUnit unit, UnaryOperator<double[]> lossGradientAtZ,
                                       UnaryOperator<double[]> lossGradientAtY, double relativeStep) {
-        double[] g = lossGradientAtZ.apply(unit.output());
+        return check(unit, lossGradientAtZ.apply(unit.output()), lossGradientAtZ, lossGradientAtY, relativeStep);
+    }
+
+    /** As above, with g = ∂L/∂z at the unit's output already known (saves one gradient evaluation). */
+    public static IdentityCheck check(BatchNormUnit unit, double[] g, UnaryOperator<double[]> lossGradientAtZ,
+                                      UnaryOperator<double[]> lossGradientAtY, double relativeStep) {
         double[] bigG = unit.inputGradient(g);
         double gNormSq = Vectors.normSquared(bigG);
         if (gNormSq == 0) {
             throw new IllegalArgumentException("∂L/∂y is zero: both sides of Theorem 4.2 vanish");
         }
         double[] u = Vectors.scaled(1 / Math.sqrt(gNormSq), bigG);
-        double t = relativeStep * unit.sigma();
 
-        double uHu = directionalCurvature(lossGradientAtZ, unit.output(), u, t);
-        double uHatHu = directionalCurvature(lossGradientAtY, unit.preActivations(), u, t);
+        double uHu = directionalCurvature(lossGradientAtZ, unit.output(), u, relativeStep * Math.abs(unit.gamma()));
+        double uHatHu = directionalCurvature(lossGradientAtY, unit.preActivations(), u, relativeStep * unit.sigma());
 
         double gTHG = gNormSq * uHu;
         double lhs = gNormSq * uHatHu;
