@@ -1,18 +1,15 @@
 package bnscope.jobs;
 
-import bnscope.core.snapshots.ParquetTableWriter;
+import bnscope.core.snapshots.DriverRows;
 import bnscope.core.snapshots.SnapshotLayout;
 import bnscope.core.snapshots.StepKey;
 import bnscope.core.tables.SnapshotTables;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.util.List;
 
 /**
  * Evaluates the averaged network on the test set (evaluation mode: BatchNorm running statistics,
@@ -57,24 +54,8 @@ public final class TestSetEvaluator {
     }
 
     private void write(StepKey key, Result r) {
-        Path staged = new Path(new Path(layout.stagingRoot(), "driver"), SnapshotLayout.driverFileName(key.step()));
-        Path target = new Path(layout.variantDir(SnapshotTables.METRICS, key.variant()), SnapshotLayout.driverFileName(key.step()));
-        try (ParquetTableWriter w = new ParquetTableWriter(SnapshotTables.METRICS, staged, hadoop)) {
-            w.write(key.startRow(SnapshotTables.METRICS)
-                    .set("kind", "test").set("loss", r.loss()).set("accuracy", r.accuracy())
-                    .set("examples", r.examples()).set("time_ms", System.currentTimeMillis()).build());
-        }
-        try {
-            FileSystem fs = target.getFileSystem(hadoop);
-            fs.mkdirs(target.getParent());
-            if (fs.exists(target)) {
-                fs.delete(target, false);
-            }
-            if (!fs.rename(staged, target)) {
-                throw new IOException("rename " + staged + " -> " + target + " failed");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot commit test metrics " + target, e);
-        }
+        DriverRows.commit(layout, SnapshotTables.METRICS, key.variant(), key.step(), List.of(key.startRow(SnapshotTables.METRICS)
+                .set("kind", "test").set("loss", r.loss()).set("accuracy", r.accuracy())
+                .set("examples", r.examples()).set("time_ms", System.currentTimeMillis()).build()), hadoop);
     }
 }

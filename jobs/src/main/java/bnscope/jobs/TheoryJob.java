@@ -5,7 +5,7 @@ import bnscope.core.config.RunConfig;
 import bnscope.core.data.TrainingData;
 import bnscope.core.data.TrainingDataFactory;
 import bnscope.core.models.Variant;
-import bnscope.core.snapshots.ParquetTableWriter;
+import bnscope.core.snapshots.DriverRows;
 import bnscope.core.snapshots.SnapshotLayout;
 import bnscope.core.snapshots.StepKey;
 import bnscope.core.tables.SnapshotTables;
@@ -308,32 +308,17 @@ public final class TheoryJob {
 
     /** Writes one checkpoint's rows (staged, then renamed into place: a re-run replaces the file). */
     private static List<Row> write(SnapshotLayout layout, StepKey key, LiveBatchNormChecks.Outcome outcome, Configuration hadoop) {
-        String file = SnapshotLayout.driverFileName(key.step());
-        Path staged = new Path(new Path(new Path(layout.stagingRoot(), "theory"), "variant=" + key.variant()), file);
-        Path target = new Path(layout.variantDir(SnapshotTables.THEORY_CHECKS, key.variant()), file);
         List<Row> rows = new ArrayList<>();
-        try (ParquetTableWriter w = new ParquetTableWriter(SnapshotTables.THEORY_CHECKS, staged, hadoop)) {
-            for (LiveBatchNormChecks.UnitCheck c : outcome.checks()) {
-                w.write(key.startRow(SnapshotTables.THEORY_CHECKS)
-                        .set("layer", c.site().layer()).set("layer_name", c.site().layerName()).set("unit", c.unit())
-                        .set("identity", c.identity().tableName()).set("lhs", c.check().lhs()).set("rhs", c.check().rhs())
-                        .set("rel_error", c.check().relativeError()).build());
-                rows.add(new Row(key.variant(), key.step(), c.site().layer(), c.site().layerName(), c.unit(), c.identity(),
-                        c.check().lhs(), c.check().rhs(), c.check().relativeError(), c.check().holds(REPORT_TOLERANCE)));
-            }
+        List<org.apache.avro.generic.GenericRecord> records = new ArrayList<>();
+        for (LiveBatchNormChecks.UnitCheck c : outcome.checks()) {
+            records.add(key.startRow(SnapshotTables.THEORY_CHECKS)
+                    .set("layer", c.site().layer()).set("layer_name", c.site().layerName()).set("unit", c.unit())
+                    .set("identity", c.identity().tableName()).set("lhs", c.check().lhs()).set("rhs", c.check().rhs())
+                    .set("rel_error", c.check().relativeError()).build());
+            rows.add(new Row(key.variant(), key.step(), c.site().layer(), c.site().layerName(), c.unit(), c.identity(),
+                    c.check().lhs(), c.check().rhs(), c.check().relativeError(), c.check().holds(REPORT_TOLERANCE)));
         }
-        try {
-            FileSystem fs = target.getFileSystem(hadoop);
-            fs.mkdirs(target.getParent());
-            if (fs.exists(target)) {
-                fs.delete(target, false);
-            }
-            if (!fs.rename(staged, target)) {
-                throw new IOException("rename " + staged + " -> " + target + " failed");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot commit theory checks " + target, e);
-        }
+        DriverRows.commit(layout, SnapshotTables.THEORY_CHECKS, key.variant(), key.step(), records, hadoop);
         return rows;
     }
 

@@ -1,0 +1,48 @@
+package bnscope.core.snapshots;
+
+import bnscope.core.tables.TableSchema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * Commits rows computed on the driver (test-set evaluation, theory checks) into a snapshot table:
+ * written to a staged file, then renamed to {@code TABLE/variant=V/driver-tSTEP.parquet}, so the file
+ * appears whole and writing the same step again replaces it (docs/exactly-once.md).
+ */
+public final class DriverRows {
+    private DriverRows() {
+    }
+
+    /** Writes {@code rows} as the driver file of ({@code table}, {@code variant}, {@code step}); returns its path. */
+    public static Path commit(SnapshotLayout layout, TableSchema table, String variant, long step, List<GenericRecord> rows,
+                              Configuration hadoop) {
+        String file = SnapshotLayout.driverFileName(step);
+        Path stagingDir = new Path(new Path(layout.stagingRoot(), "driver-" + table.name()), "variant=" + variant);
+        Path staged = new Path(stagingDir, file);
+        Path target = new Path(layout.variantDir(table, variant), file);
+        try (ParquetTableWriter w = new ParquetTableWriter(table, staged, hadoop)) {
+            rows.forEach(w::write);
+        }
+        try {
+            FileSystem fs = target.getFileSystem(hadoop);
+            fs.mkdirs(target.getParent());
+            if (fs.exists(target)) {
+                fs.delete(target, false);
+            }
+            if (!fs.rename(staged, target)) {
+                throw new IOException("rename " + staged + " -> " + target + " failed");
+            }
+            // only this table's and variant's staging folder: executors and other variants may be staging beside it
+            fs.delete(stagingDir, true);
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot commit driver rows " + target, e);
+        }
+    }
+}
