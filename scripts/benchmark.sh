@@ -152,7 +152,7 @@ if [ -n "$analysis_bench" ]; then
   cls="bnscope.analysis.$(basename "$analysis_bench" .java)"
   record analysis.class "$cls"
   analysis_run() {
-    OMP_NUM_THREADS=1 java -Xmx6g "${jvm_opts[@]}" -cp "$jar" "$cls" "$work/probes-on" | tee "$work/analysis.raw" \
+    OMP_NUM_THREADS=1 java -Xmx6g "${jvm_opts[@]}" -cp "$jar" "$cls" --dir "$work/ics-bench" | tee "$work/analysis.raw" \
       | grep '^RESULT ' | sed 's/^RESULT \(analysis\.\)\{0,1\}/RESULT analysis./'
     grep -v '^RESULT ' "$work/analysis.raw" | grep -v '^\s*$' | tail -n 1 | sed 's/^/RESULT analysis.last_line=/'
   }

@@ -185,7 +185,12 @@ public final class IcsVectorBenchmark {
         }
         SparkSession spark = builder.getOrCreate();
         try {
-            System.out.println(measure(spark, dir, total, repeat).summary());
+            Result r = measure(spark, dir, total, repeat);
+            System.out.println(r.summary());
+            // machine-readable lines for scripts/benchmark.sh
+            System.out.printf(Locale.ROOT, "RESULT values=%d%nRESULT scan_values_per_s=%.0f%nRESULT ics_metrics_values_per_s=%.0f%n"
+                            + "RESULT throughput_ratio=%.3f%n", r.values(), r.scanValuesPerSecond(), r.jobValuesPerSecond(),
+                    r.jobValuesPerSecond() / r.scanValuesPerSecond());
         } finally {
             spark.stop();
         }

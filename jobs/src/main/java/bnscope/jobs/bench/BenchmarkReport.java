@@ -286,8 +286,10 @@ public final class BenchmarkReport {
                 .append(" rounds.\n");
         md.append("8. **storage** (`bnscope.jobs.bench.StorageBenchmark`): total size of the probes-on run's ics_vectors Parquet files ÷ ")
                 .append("the number of float values in their `values` lists (read back with parquet-avro). Raw float32 is 4 bytes.\n");
-        md.append("9. **ics_metrics throughput**: the analysis module's benchmark class, when present, is run on the probes-on run directory ")
-                .append("and its RESULT lines are shown as printed.\n");
+        md.append("9. **ics_metrics throughput** (`bnscope.analysis.IcsVectorBenchmark`, local Spark in one JVM): synthetic G/G' ")
+                .append("vectors (2 workers x 50 steps x 8 layers x 20,000 floats, chunks of 4,096) written in the ics_vectors layout; ")
+                .append("values/s of the ics_metrics job (SQL recomputation from the chunks, write, check against the scalars) ")
+                .append("÷ values/s of a bare scan `SELECT sum(size(values))` of the same files, best of 3 each. Target ≥ 0.5.\n");
     }
 
     /** Appends a table row with one cell per variant. */
