@@ -64,7 +64,7 @@ public final class ConfigKeys {
             key("train.variants", STRING_LIST, List.of("standard", "batchnorm", "noisy-batchnorm"), "each one of " + String.join(", ", VARIANT_NAMES.stream().sorted().toList()),
                     VARIANT_NAMES::contains,
                     "Variants trained in this run, one after another, sharing the initialization seed and the data order."),
-            key("train.steps", INT, 240, "> 0, a multiple of spark.averaging_frequency", POSITIVE,
+            key("train.steps", INT, 160, "> 0, a multiple of spark.averaging_frequency", POSITIVE,
                     "SGD steps per variant (one step = every worker takes one local step on its minibatch)."),
             key("train.batch_size", INT, 128, "> 0, divisible by spark.workers", POSITIVE,
                     "Minibatch size per step over all workers; each worker takes batch_size / spark.workers examples."),
@@ -72,7 +72,7 @@ public final class ConfigKeys {
                     "Plain SGD learning rate (no momentum, no weight decay)."),
             key("train.eval_every", INT, 40, ">= 0, a multiple of spark.averaging_frequency", NON_NEGATIVE,
                     "Evaluate loss and accuracy on the test set every N steps (and always at the end); 0 means only at the end."),
-            key("train.checkpoint_every", INT, 120, ">= 0, a multiple of spark.averaging_frequency", NON_NEGATIVE,
+            key("train.checkpoint_every", INT, 80, ">= 0, a multiple of spark.averaging_frequency", NON_NEGATIVE,
                     "Write a checkpoint every N steps (and always at the end); 0 means only at the end. --resume continues from the last one."),
             key("train.parallel_variants", INT, 1, "> 0", POSITIVE,
                     "Variants trained at the same time, as concurrent Spark jobs (the embedded local master gets "
