@@ -14,15 +14,16 @@ import static org.apache.spark.sql.functions.col;
 
 /**
  * One {@code ics_vectors} row as Spark's bean encoder hands it to a task: the key and the same
- * elements of G and G', as plain {@code float[]} (the encoder copies them straight out of the
- * Parquet column vectors). {@link #sums} reduces a Dataset of them to ‖G−G'‖², ‖G‖² and ‖G'‖² per
- * row, in double precision, in one pass over both arrays.
+ * elements of G and G', as plain {@code float[]}. {@link #sums} reduces a Dataset of them to
+ * ‖G−G'‖², ‖G‖² and ‖G'‖² per row, in double precision, in one pass over both arrays. (Spark reads
+ * every file column as nullable, so the encoder boxes each value on its way into the {@code float[]}:
+ * that is most of what this costs over a bare scan.)
  *
- * <p>Why not {@code aggregate(zip_with(g, g_prime, ...))}: Spark 3.5 runs higher-order functions
- * interpreted, element by element, boxing every value, which made the ics_metrics job 7-12 times
- * slower than reading the vectors; exploding the arrays instead (codegen, but a hash-aggregate
- * update per element) about 4 times slower. This map runs inside the scan's tasks like any other
- * Dataset operation and costs about as much as the read itself (IcsVectorBenchmark, docs/analysis.md).
+ * <p>Why not {@code aggregate(zip_with(g, g_prime, ...))}: Spark 3.5 evaluates higher-order
+ * functions interpreted, element by element, boxing every value; recomputing the sums that way took
+ * 5 times as long as reading the vectors, exploding the arrays (codegen, but one hash-aggregate update
+ * per value) about 3 times, this map about 2 times (docs/analysis.md). It runs inside the scan's
+ * tasks like any other Dataset operation, so it scales out with them.
  */
 public final class IcsVectorChunk implements Serializable {
     private static final long serialVersionUID = 1L;
