@@ -133,7 +133,7 @@ public final class SqlCommand {
         for (var f : result.schema().fields()) {
             if (!(f.dataType() instanceof org.apache.spark.sql.types.AtomicType)) {
                 throw new BadInputException("sql --out " + out + ": column " + f.name() + " has type " + f.dataType().simpleString()
-                        + ", which CSV cannot hold. Select scalar columns (e.g. size(values), to_json(sample)) or write .parquet.");
+                        + ", which CSV cannot hold. Select scalar columns (e.g. size(g), to_json(sample)) or write .parquet.");
             }
         }
         Path target = new Path(out);

@@ -93,17 +93,17 @@ class IcsMetricsJobTest {
         return out;
     }
 
-    private static void addVectors(RunFixture run, String variant, int worker, long step, int layer, Pair p, boolean dropLastGPrimeChunk) {
+    /** The run's ics_vectors rows for one key; {@code shortLastGPrime} drops the last element of G' (a corrupt row). */
+    private static void addVectors(RunFixture run, String variant, int worker, long step, int layer, Pair p, boolean shortLastGPrime) {
         int chunks = (p.g().length + CHUNK - 1) / CHUNK;
         for (int c = 0; c < chunks; c++) {
             final int chunk = c;
-            run.add(ICS_VECTORS, variant, worker, step, b -> b.set("layer", layer).set("layer_name", "conv" + layer)
-                    .set("param", "W").set("which", "G").set("chunk", chunk).set("values", chunk(p.g(), chunk)));
-            if (dropLastGPrimeChunk && c == chunks - 1) {
-                continue;
+            List<Float> gPrime = chunk(p.gPrime(), chunk);
+            if (shortLastGPrime && c == chunks - 1) {
+                gPrime.remove(gPrime.size() - 1);
             }
             run.add(ICS_VECTORS, variant, worker, step, b -> b.set("layer", layer).set("layer_name", "conv" + layer)
-                    .set("param", "W").set("which", "G_prime").set("chunk", chunk).set("values", chunk(p.gPrime(), chunk)));
+                    .set("param", "W").set("chunk", chunk).set("g", chunk(p.g(), chunk)).set("g_prime", gPrime));
         }
     }
 
@@ -177,10 +177,24 @@ class IcsMetricsJobTest {
                 }
             }
         }
+
+        // The analyst's SQL form (docs/queries.md: zip_with + aggregate, group by key) gives the job's numbers.
+        rd.read(ICS_VECTORS).createOrReplaceTempView("ics_vectors");
+        List<Row> sql = spark.sql("SELECT worker, step, layer, sqrt(sum(aggregate(zip_with(g, g_prime, (a, b) -> CAST(a AS DOUBLE) - b), "
+                + "0D, (acc, d) -> acc + d * d))) AS diff_norm FROM ics_vectors GROUP BY worker, step, layer").collectAsList();
+        spark.catalog().dropTempView("ics_vectors");
+        assertEquals(8, sql.size());
+        Dataset<Row> workerRows = new IcsMetricsJob().workerRows(rd);
+        for (Row q : sql) {
+            Row job = only(workerRows, "variant = 'batchnorm' AND worker = " + q.getInt(0) + " AND step = " + q.getLong(1)
+                    + " AND layer = " + q.getInt(2));
+            assertEquals(q.getDouble(3), job.<Double>getAs("vec_diff_norm"), 1e-12 * (1 + q.getDouble(3)));
+            assertEquals(pair(q.getInt(0), q.getLong(1), q.getInt(2)).diffNorm(), q.getDouble(3), 1e-12);
+        }
     }
 
     @Test
-    void vectorCheckFailsOnWrongScalarsAndUnpairedChunks(@TempDir Path dir) {
+    void vectorCheckFailsOnWrongScalarsUnequalChunksAndDuplicateKeys(@TempDir Path dir) {
         RunFixture run = new RunFixture(dir, "bad-run");
         Pair p = pair(0, 0, 2);
         addVectors(run, "batchnorm", 0, 0, 2, p, false);
@@ -191,6 +205,12 @@ class IcsMetricsJobTest {
         addScalars(run, "batchnorm", 1, 0, 2, q.gNorm(), q.gPrimeNorm(), q.dot(), q.diffNorm(), q.cosine());
         // vectors for a step with no scalar row
         addVectors(run, "batchnorm", 1, 1, 2, pair(1, 1, 2), false);
+        // an ics key written twice (correct values both times): not a second worker, a broken key
+        Pair d = pair(0, 1, 2);
+        addVectors(run, "batchnorm", 0, 1, 2, d, false);
+        for (int copy = 0; copy < 2; copy++) {
+            addScalars(run, "batchnorm", 0, 1, 2, d.gNorm(), d.gPrimeNorm(), d.dot(), d.diffNorm(), d.cosine());
+        }
         RunDirectory rd = RunDirectory.open(spark, run.write());
 
         IcsMetricsJob.VectorCheck check = IcsMetricsJob.check(new IcsMetricsJob().workerRows(rd), 1e-4);
@@ -199,13 +219,32 @@ class IcsMetricsJobTest {
         assertEquals(1, check.badKeys());
         assertEquals(1, check.orphanVectorKeys());
         assertEquals(1, check.uncheckedRows());
+        assertEquals(1, check.duplicateKeys());
         assertFalse(check.passed());
-        assertTrue(check.summary().endsWith("FAIL"), check.summary());
+        assertTrue(check.summary().contains("1 keys with more than one ics row") && check.summary().endsWith("FAIL"), check.summary());
 
         MetricJob.JobOutcome outcome = new IcsMetricsJob().run(rd, AnalyzeOptions.defaults());
         assertTrue(outcome.checkFailed());
         Row r = only(rd.read(MetricTables.ICS_METRICS), "step = 0");
         assertTrue(r.isNullAt(r.fieldIndex("vector_diff_norm_mean")), "one worker's vectors are incomplete: no mean over both");
         assertEquals(0.01 / 1.01, r.<Double>getAs("vector_check_rel_diff"), 1e-12);
+    }
+
+    @Test
+    void aDuplicatedKeyAloneFailsACheckThatOtherwisePasses(@TempDir Path dir) {
+        RunFixture run = new RunFixture(dir, "duplicate-run");
+        Pair p = pair(0, 0, 2);
+        addVectors(run, "batchnorm", 0, 0, 2, p, false);
+        addScalars(run, "batchnorm", 0, 0, 2, p.gNorm(), p.gPrimeNorm(), p.dot(), p.diffNorm(), p.cosine());
+        addScalars(run, "batchnorm", 0, 0, 2, p.gNorm(), p.gPrimeNorm(), p.dot(), p.diffNorm(), p.cosine());
+        Pair q = pair(1, 0, 2);
+        addVectors(run, "batchnorm", 1, 0, 2, q, false);
+        addScalars(run, "batchnorm", 1, 0, 2, q.gNorm(), q.gPrimeNorm(), q.dot(), q.diffNorm(), q.cosine());
+        IcsMetricsJob.VectorCheck check = IcsMetricsJob.check(new IcsMetricsJob().workerRows(RunDirectory.open(spark, run.write())), 1e-4);
+        assertEquals(1, check.rowsChecked(), "worker 1's key is checked");
+        assertTrue(check.maxRelDiff() <= 1e-12, check.summary());
+        assertEquals(0, check.badKeys() + check.orphanVectorKeys() + check.uncheckedRows());
+        assertEquals(1, check.duplicateKeys());
+        assertFalse(check.passed(), check.summary());
     }
 }

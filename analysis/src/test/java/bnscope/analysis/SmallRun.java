@@ -93,9 +93,7 @@ final class SmallRun {
             }
             final int chunk = c;
             run.add(ICS_VECTORS, variant, worker, step, b -> b.set("layer", layer).set("layer_name", "conv" + layer).set("param", "W")
-                    .set("which", "G").set("chunk", chunk).set("values", gc));
-            run.add(ICS_VECTORS, variant, worker, step, b -> b.set("layer", layer).set("layer_name", "conv" + layer).set("param", "W")
-                    .set("which", "G_prime").set("chunk", chunk).set("values", pc));
+                    .set("chunk", chunk).set("g", gc).set("g_prime", pc));
         }
     }
 }

@@ -106,26 +106,30 @@ public final class GradientShiftProbe implements Probe {
                 .set("batch_size", s.batchSize())
                 .build());
         if (settings.vectors()) {
-            writeChunks(s, sink, t, "G", g);
-            writeChunks(s, sink, t, "G_prime", gPrime);
+            writeChunks(s, sink, t, g, gPrime);
         }
     }
 
-    private void writeChunks(StepSnapshot s, SnapshotSink sink, Target t, String which, double[] values) {
+    /** G and G' chunk by chunk, the same elements of both in one row (the SQL check then needs no join). */
+    private void writeChunks(StepSnapshot s, SnapshotSink sink, Target t, double[] g, double[] gPrime) {
         int size = settings.chunkSize();
-        for (int chunk = 0; (long) chunk * size < values.length; chunk++) {
+        for (int chunk = 0; (long) chunk * size < g.length; chunk++) {
             int from = chunk * size;
-            int to = Math.min(values.length, from + size);
-            List<Float> floats = new ArrayList<>(to - from);
-            for (int i = from; i < to; i++) {
-                floats.add((float) values[i]);
-            }
+            int to = Math.min(g.length, from + size);
             sink.write(SnapshotTables.ICS_VECTORS, layerRow(s, SnapshotTables.ICS_VECTORS, t)
-                    .set("which", which)
                     .set("chunk", chunk)
-                    .set("values", floats)
+                    .set("g", floats(g, from, to))
+                    .set("g_prime", floats(gPrime, from, to))
                     .build());
         }
+    }
+
+    private static List<Float> floats(double[] values, int from, int to) {
+        List<Float> out = new ArrayList<>(to - from);
+        for (int i = from; i < to; i++) {
+            out.add((float) values[i]);
+        }
+        return out;
     }
 
     private static GenericRecordBuilder layerRow(StepSnapshot s, TableSchema table, Target t) {

@@ -43,9 +43,9 @@ public final class MetricTables {
             .column("cosine_min", DOUBLE, "-1..1", "Smallest worker cosine.")
             .column("cosine_max", DOUBLE, "-1..1", "Largest worker cosine.")
             .column("g_norm_mean", DOUBLE, "l2 norm", "Mean over workers of ‖G‖₂.")
-            .column(Column.nullable("vector_diff_norm_mean", DOUBLE, "l2 norm", "Mean over workers of ‖G − G'‖₂ recomputed in Spark SQL from ics_vectors; null when vectors were not stored for every worker of the row."))
+            .column(Column.nullable("vector_diff_norm_mean", DOUBLE, "l2 norm", "Mean over workers of ‖G − G'‖₂ recomputed by Spark from ics_vectors; null when vectors were not stored for every worker of the row."))
             .column(Column.nullable("vector_cosine_mean", DOUBLE, "-1..1", "Mean over workers of cos(G, G') recomputed from ics_vectors; null when vectors were not stored for every worker of the row."))
-            .column(Column.nullable("vector_check_rel_diff", DOUBLE, "", "Largest relative difference |a−b| / max(|a|, |b|, s) between the SQL-recomputed ‖G−G'‖, ‖G‖, ‖G'‖ (s = 0), ⟨G,G'⟩ (s = ‖G‖‖G'‖) and cosine (s = 1) and the executors' scalars, over the merged workers with vectors; null when no vectors were stored. Expected ≤ 1e-4."))
+            .column(Column.nullable("vector_check_rel_diff", DOUBLE, "", "Largest relative difference |a−b| / max(|a|, |b|, s) between the recomputed (from ics_vectors, by Spark) ‖G−G'‖, ‖G‖, ‖G'‖ (s = 0), ⟨G,G'⟩ (s = ‖G‖‖G'‖) and cosine (s = 1) and the executors' scalars, over the merged workers with vectors; null when no vectors were stored. Expected ≤ 1e-4."))
             .build();
 
     public static final TableSchema MOMENTS = TableSchema.builder("moments",

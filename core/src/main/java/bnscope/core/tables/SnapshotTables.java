@@ -59,13 +59,14 @@ public final class SnapshotTables {
             .build();
 
     public static final TableSchema ICS_VECTORS = TableSchema.builder("ics_vectors",
-                    "The full G and G' vectors behind `ics`, in fixed-size chunks, so Spark SQL can recompute the scalars (probe.ics.vectors = true).")
+                    "The full G and G' vectors behind `ics`, in fixed-size chunks, so Spark SQL can recompute the scalars (probe.ics.vectors = true). "
+                            + "A row holds the same elements of G and of G' side by side, so ‖G−G'‖ and ⟨G,G'⟩ need no join.")
             .partitionedBy(VARIANT)
-            .key(VARIANT, "worker", "step", "layer", "param", "which", "chunk")
+            .key(VARIANT, "worker", "step", "layer", "param", "chunk")
             .columns(STEP_KEY).columns(LAYER_KEY)
-            .column("which", STRING, "G | G_prime", "Which vector the chunk belongs to.")
-            .column("chunk", INT, "", "0-based chunk index; chunk c holds elements [c*chunk_size, c*chunk_size + size(values)) of the flattened parameter gradient (DL4J order).")
-            .column("values", FLOAT_ARRAY, "gradient units", "The chunk's gradient values, float32.")
+            .column("chunk", INT, "", "0-based chunk index; chunk c holds elements [c*chunk_size, c*chunk_size + size(g)) of the flattened parameter gradient (DL4J order).")
+            .column("g", FLOAT_ARRAY, "gradient units", "The chunk's elements of G (gradient at w_step), float32.")
+            .column("g_prime", FLOAT_ARRAY, "gradient units", "The same elements of G' (gradient after the layers before moved), float32; as long as `g`.")
             .build();
 
     public static final TableSchema LANDSCAPE = TableSchema.builder("landscape",

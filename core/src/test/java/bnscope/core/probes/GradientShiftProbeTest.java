@@ -131,8 +131,8 @@ class GradientShiftProbeTest {
         WeightLayers layers = WeightLayers.of(run.net);
         List<GenericRecord> chunks = run.sink.rows(SnapshotTables.ICS_VECTORS);
         for (Expected e : ROWS) {
-            double[] g = assemble(chunks, e, "G");
-            double[] gPrime = assemble(chunks, e, "G_prime");
+            double[] g = assemble(chunks, e, "g");
+            double[] gPrime = assemble(chunks, e, "g_prime");
             ParamSlice slice = layers.byNumber(e.layer()).reportedParams().stream()
                     .filter(p -> p.param().equals(e.param())).findFirst().orElseThrow();
             assertArrayEquals(slice.doubles(s.gradient()), g, "G of layer " + e.layer() + " " + e.param());
@@ -152,10 +152,11 @@ class GradientShiftProbeTest {
         }
     }
 
-    private static double[] assemble(List<GenericRecord> chunks, Expected e, String which) {
+    /** One vector reassembled from its chunks: column "g" or "g_prime" of the parameter's rows, in chunk order. */
+    private static double[] assemble(List<GenericRecord> chunks, Expected e, String column) {
         List<GenericRecord> mine = new ArrayList<>();
         for (GenericRecord r : chunks) {
-            if ((int) r.get("layer") == e.layer() && r.get("param").toString().equals(e.param()) && r.get("which").toString().equals(which)) {
+            if ((int) r.get("layer") == e.layer() && r.get("param").toString().equals(e.param())) {
                 mine.add(r);
             }
         }
@@ -163,10 +164,12 @@ class GradientShiftProbeTest {
         List<Float> all = new ArrayList<>();
         for (int c = 0; c < mine.size(); c++) {
             assertEquals(c, (int) mine.get(c).get("chunk"), "chunks are numbered 0..n-1");
-            @SuppressWarnings("unchecked") List<Float> values = (List<Float>) mine.get(c).get("values");
+            @SuppressWarnings("unchecked") List<Float> values = (List<Float>) mine.get(c).get(column);
             if (c < mine.size() - 1) {
                 assertEquals(50, values.size(), "only the last chunk may be short");
             }
+            assertEquals(((List<?>) mine.get(c).get("g")).size(), ((List<?>) mine.get(c).get("g_prime")).size(),
+                    "g and g_prime of a row hold the same elements");
             all.addAll(values);
         }
         double[] out = new double[all.size()];

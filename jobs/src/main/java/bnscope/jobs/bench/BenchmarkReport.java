@@ -285,11 +285,11 @@ public final class BenchmarkReport {
                 .append("(probe passes, rows, exact restore), step time = `net.fit`; medians over ").append(text("probe_cost.batchnorm.rounds"))
                 .append(" rounds.\n");
         md.append("8. **storage** (`bnscope.jobs.bench.StorageBenchmark`): total size of the probes-on run's ics_vectors Parquet files ÷ ")
-                .append("the number of float values in their `values` lists (read back with parquet-avro). Raw float32 is 4 bytes.\n");
+                .append("the number of float values in their `g` and `g_prime` lists (read back with parquet-avro). Raw float32 is 4 bytes.\n");
         md.append("9. **ics_metrics throughput** (`bnscope.analysis.IcsVectorBenchmark`, local Spark in one JVM): synthetic G/G' ")
-                .append("vectors (2 workers x 50 steps x 8 layers x 20,000 floats, chunks of 4,096) written in the ics_vectors layout; ")
+                .append("vectors (2 workers x 50 steps x 8 layers x 100,000 floats each of G and G' = 160 M values, about 5 ICS probes of vgg16 (15 M weights) on one worker; chunks of 4,096) written in the ics_vectors layout; ")
                 .append("values/s of the ics_metrics job (SQL recomputation from the chunks, write, check against the scalars) ")
-                .append("÷ values/s of a bare scan `SELECT sum(size(values))` of the same files, best of 3 each. Target ≥ 0.5.\n");
+                .append("÷ values/s of a bare scan `SELECT sum(size(g)) + sum(size(g_prime))` of the same files, best of 3 each. Target ≥ 0.5.\n");
     }
 
     /** Appends a table row with one cell per variant. */

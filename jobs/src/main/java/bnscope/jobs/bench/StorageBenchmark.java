@@ -16,8 +16,8 @@ import java.util.List;
 
 /**
  * Bytes on disk per stored gradient value in a run's {@code ics_vectors} table: the total size of
- * its Parquet files divided by the number of float values in them (every row's {@code values} list,
- * read back with parquet-avro). Raw float32 would be 4 bytes; the rest is the per-row keys and
+ * its Parquet files divided by the number of float values in them (every row's {@code g} and
+ * {@code g_prime} lists, read back with parquet-avro). Raw float32 would be 4 bytes; the rest is the per-row keys and
  * Parquet's page and footer overhead.
  *
  * <p>Usage: {@code StorageBenchmark --run-dir DIR}. Prints {@code RESULT} lines ({@link BenchmarkResults}).
@@ -52,7 +52,7 @@ public final class StorageBenchmark {
                     HadoopInputFile.fromPath(f.getPath(), conf)).withConf(conf).build()) {
                 for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
                     rows++;
-                    values += ((List<?>) r.get("values")).size();
+                    values += ((List<?>) r.get("g")).size() + ((List<?>) r.get("g_prime")).size();
                 }
             }
         }
