@@ -39,6 +39,8 @@ public final class ReportJob {
     public static final String INDEX = "index.html";
     /** Training curves are thinned to about this many points per series before plotting. */
     static final int CURVE_POINTS = 1500;
+    /** A loss within this factor of a reduced-rank level L_k counts as having reached it. */
+    static final double LEVEL_TOLERANCE = 1.01;
 
     private final RunDirectory run;
     private final AnalyzeOptions options;
@@ -578,6 +580,60 @@ public final class ReportJob {
         html.paragraph("All ℓp variants match or beat BatchNorm; on the deep linear network ℓ1 does best.");
         sideConfig("norm", "lp", "lr");
         html.endRow();
+        reducedRankLevels(variants);
+    }
+
+    /**
+     * Deep linear network only: each variant's final training loss against the reduced-rank levels
+     * L_k of the run's data (manifest data.reduced_rank_losses), and the first step within 1% of
+     * the level it reached. The loss of a deep linear net descends through these levels, one
+     * direction of A at a time; which level a variant reaches, and when, is the comparison.
+     */
+    private void reducedRankLevels(List<String> variants) {
+        JsonNode levels = run.manifest().path("data").path("reduced_rank_losses");
+        if (!levels.isArray() || levels.isEmpty() || variants.isEmpty()) {
+            return;
+        }
+        double[] l = new double[levels.size()];
+        for (int k = 0; k < l.length; k++) {
+            l[k] = levels.get(k).asDouble();
+        }
+        Dataset<Row> train = run.read(MetricTables.CURVES).where(col("kind").equalTo("train").and(col("variant").isin(variants.toArray())));
+        Map<String, Row> last = new LinkedHashMap<>();
+        collect(train.groupBy("variant").agg(max("step"), expr("max_by(loss, step)")))
+                .forEach(r -> last.put(r.getString(0), r));
+        List<List<String>> table = new ArrayList<>();
+        for (String v : variants) {
+            Row r = last.get(v);
+            if (r == null) {
+                continue;
+            }
+            double fin = r.getDouble(2);
+            int reached = -1;
+            for (int k = 0; k < l.length; k++) {
+                if (fin <= LEVEL_TOLERANCE * l[k] || fin - l[k] <= 1e-9) {
+                    reached = k;
+                }
+            }
+            String when = "—";
+            String level = "above L_0";
+            if (reached >= 0) {
+                level = "k = " + reached + " (L = " + num(l[reached]) + ")";
+                Row first = collect(train.where(col("variant").equalTo(v).and(col("loss").leq(LEVEL_TOLERANCE * l[reached] + 1e-9)))
+                        .agg(min("step"))).get(0);
+                when = first.isNullAt(0) ? "—" : Long.toString(first.getLong(0));
+            }
+            table.add(List.of(v, Long.toString(r.getLong(1)), num(fin), level, when));
+        }
+        html.subheading("Deep linear network: loss levels");
+        html.paragraph("L_k is the smallest mean training loss any linear map of rank ≤ k reaches on this run's data "
+                + "(the d − k smallest eigenvalues of A C Aᵀ, C the sample covariance; data.reduced_rank_losses in manifest.json): "
+                + java.util.stream.IntStream.range(0, l.length).mapToObj(k -> "L_" + k + " = " + num(l[k]))
+                .collect(java.util.stream.Collectors.joining(", ")) + ". A deep linear net's loss descends through these "
+                + "levels one direction of A at a time and can sit on one for thousands of steps (a saddle: the initial "
+                + "product W_25…W_1 all but annihilates the next direction). So a plateau at L_k is the optimizer's, "
+                + "not a bug; which level a variant reaches, and how soon, is what the variants differ in.");
+        html.table(List.of("variant", "last step", "final training loss", "lowest level reached (within 1%)", "first step there"), table);
     }
 
     private void theoryChecks() {

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +40,7 @@ class DeepLinearRunTest {
     }
 
     @Test
-    void normalizedDeepLinearNetworkTrainsFasterAndParallelVariantsChangeNothing() {
+    void normalizedDeepLinearNetworkTrainsFasterAndParallelVariantsChangeNothing() throws Exception {
         Path sequential = tmp.resolve("sequential");
         Path parallel = tmp.resolve("parallel");
         train(sequential, 1);
@@ -63,5 +64,15 @@ class DeepLinearRunTest {
         assertEquals(List.of(9, 17), layers.stream().map(r -> r.getInt(0)).toList());
         long landscape = spark.read().parquet(sequential.resolve("landscape").toString()).count();
         assertEquals(2L * 8, landscape, "8 eta points at step 0 per variant");
+
+        // The report sets the final losses against the data's reduced-rank levels (manifest data.reduced_rank_losses).
+        assertEquals(0, Main.run(new String[]{"analyze", sequential.toString()}, System.out, System.err));
+        assertEquals(0, Main.run(new String[]{"report", sequential.toString()}, System.out, System.err));
+        String html = Files.readString(sequential.resolve("report").resolve("index.html"));
+        assertTrue(html.contains("Deep linear network: loss levels"), "report lacks the DLN loss levels section");
+        int levels = html.indexOf("Deep linear network: loss levels");
+        String section = html.substring(levels, html.indexOf("</table>", levels));
+        assertTrue(section.contains("L_0 = 100.97") && section.contains("L_10 = 0"), section);
+        assertTrue(section.contains(">l1<") && section.contains(">standard<"), section);
     }
 }

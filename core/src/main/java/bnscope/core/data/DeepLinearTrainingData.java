@@ -67,6 +67,9 @@ public final class DeepLinearTrainingData implements TrainingData {
         d.put("workers", workers);
         d.put("worker_batch_size", workerBatchSize());
         d.put("evaluation_set", "the training set itself (full-batch regression)");
+        // element k: the smallest mean loss of any rank-k linear map; DLN loss curves plateau at these levels
+        d.put("reduced_rank_losses", java.util.Arrays.stream(LinearRegressionData.generate(seed, samples, width).reducedRankLosses())
+                .boxed().toList());
         return d;
     }
 }

@@ -96,6 +96,49 @@ public final class LinearRegressionData {
         return y;
     }
 
+    /**
+     * The smallest mean loss (1/n) Σ_s ‖W x_s − A x_s‖² that any linear map W of rank at most k
+     * reaches on these samples, for k = 0 … d (element k). With C = (1/n) Σ_s x_s x_sᵀ the loss is
+     * ‖(W − A) C^{1/2}‖_F², so by Eckart–Young the best rank-k map leaves the d − k smallest
+     * eigenvalues of A C Aᵀ (reduced-rank regression). Element 0 is the loss of W = 0, element d is 0.
+     *
+     * <p>These are the levels a deep linear network's loss plateaus at: gradient descent from a
+     * small random product W_25…W_1 learns the directions of A one at a time, and a direction the
+     * initial product all but annihilates stays unlearned for a long time (a saddle of the
+     * rank-k manifold), so the loss sits at L_k meanwhile.
+     */
+    public double[] reducedRankLosses() {
+        int d = dimension();
+        double[][] c = new double[d][d];
+        for (double[] sample : x) {
+            for (int i = 0; i < d; i++) {
+                for (int j = 0; j < d; j++) {
+                    c[i][j] += sample[i] * sample[j];
+                }
+            }
+        }
+        double[][] m = new double[d][d];
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j < d; j++) {
+                double sum = 0;
+                for (int p = 0; p < d; p++) {
+                    for (int q = 0; q < d; q++) {
+                        sum += a[i][p] * c[p][q] * a[j][q];
+                    }
+                }
+                m[i][j] = sum / x.length;
+            }
+        }
+        double[] eigen = SymmetricEigenvalues.of(m);
+        java.util.Arrays.sort(eigen);
+        double[] losses = new double[d + 1];
+        for (int k = d - 1; k >= 0; k--) {
+            // the d − k smallest eigenvalues, clamped at 0 against rounding
+            losses[k] = losses[k + 1] + Math.max(0, eigen[d - 1 - k]);
+        }
+        return losses;
+    }
+
     /** Features [samples, d] and labels [samples, d], one example per row, in {@code dataType}. */
     public DataSet toDataSet(DataType dataType) {
         INDArray features = Nd4j.createFromArray(x).castTo(dataType);
