@@ -8,10 +8,14 @@ import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 import static bnscope.core.layers.LpNormalizationParamInitializer.BETA;
 import static bnscope.core.layers.LpNormalizationParamInitializer.GAMMA;
@@ -19,22 +23,19 @@ import static bnscope.core.layers.LpNormalizationParamInitializer.RUNNING_MEAN;
 import static bnscope.core.layers.LpNormalizationParamInitializer.RUNNING_NORM;
 
 /**
- * The running {@link LpNormalization} layer. All statistics are per unit over the rows of a
- * [m, units] matrix; convolutional input is first laid out as rows (one row per (n,h,w) position).
+ * The running {@link LpNormalization} layer: the DL4J side of ℓp normalization. All statistics are
+ * per unit over the rows of a [m, units] matrix; convolutional input is first laid out as rows (one
+ * row per (n,h,w) position). The arithmetic, forward and backward with its formulas, is
+ * {@link LpNormalizationKernel}'s, for every input size: this class reads the input once into a
+ * Java array, lets the kernel compute, and writes the result once into an array of the input's
+ * data type in the right workspace.
  *
- * <p>Backward pass, per unit, with D = N + eps, y = (x − μ)/D, dy = γ·g (g = ∂L/∂z):
- * <pre>
- *   ∂L/∂x_k = (1/D) [ dy_k − mean(dy) − ⟨dy, y⟩ · ∂N/∂x_k ]
- *   ∂N/∂x_k = N^{1−p} |x_k|^{p−1} sign(x_k) / m      p = 1: sign(x_k)/m,  p = 2: x_k/(m N)
- *   p = ∞:   ∂N/∂x_k = sign(x_k) at the arg-max of |x| (the first one on ties), 0 elsewhere
- *   ∂L/∂γ = Σ_i g_i y_i,   ∂L/∂β = Σ_i g_i   (sums over the batch, as DL4J expects)
- * </pre>
- * μ and N are recomputed from the stored input rather than cached, so the pass does not depend on
- * workspace lifetimes.
+ * <p>Backpropagation differentiates the training-mode function; μ and N are recomputed from the
+ * stored input rather than cached, so the pass does not depend on workspace lifetimes. The
+ * running-statistic "gradient" entries are {@code (1−decay)·(running − batch)}, which the SGD step
+ * turns into {@code running = decay·running + (1−decay)·batch} (see {@link RunningStatistics}).
  */
 public class LpNormalizationLayer extends BaseLayer<LpNormalization> {
-    /** Lower bound for N in ∂N/∂x when p = 2, only reached by an all-zero unit (where y = 0 anyway). */
-    private static final double TINY_NORM = 1e-30;
 
     public LpNormalizationLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -61,93 +62,132 @@ public class LpNormalizationLayer extends BaseLayer<LpNormalization> {
         assertInputSet(false);
         applyDropOutIfNecessary(training, workspaceMgr);
         LpNormalization conf = layerConf();
-        INDArray x = toRows(input);
-        INDArray mean;
-        INDArray norm;
-        if (training) {
-            mean = x.mean(true, 0);
-            norm = batchNorm(x, conf.getNorm());
-        } else {
-            mean = getParam(RUNNING_MEAN).castTo(x.dataType());
-            norm = getParam(RUNNING_NORM).castTo(x.dataType());
-        }
-        INDArray divisor = norm.add(conf.getEps());
-        INDArray z = x.subRowVector(mean).diviRowVector(divisor)
-                .muliRowVector(getParam(GAMMA).castTo(x.dataType()))
-                .addiRowVector(getParam(BETA).castTo(x.dataType()));
-        return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, fromRows(z, input));
+        INDArray rows = toRows(input);
+        int m = Math.toIntExact(rows.rows());
+        int units = Math.toIntExact(rows.columns());
+        double[] x = rowMajorValues(rows);
+        LpNormalizationKernel kernel = new LpNormalizationKernel(conf.getNorm(), conf.getEps());
+        LpNormalizationKernel.Statistics stats = training
+                ? kernel.statistics(x, m, units)
+                : new LpNormalizationKernel.Statistics(unitValues(RUNNING_MEAN),
+                        unitValues(RUNNING_NORM));
+        kernel.normalize(x, m, units, stats, unitValues(GAMMA), unitValues(BETA), x);
+        return shapedLikeInput(x, input.dataType(), ArrayType.ACTIVATIONS, workspaceMgr);
     }
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
         LpNormalization conf = layerConf();
-        INDArray x = toRows(input);
-        INDArray g = toRows(epsilon).castTo(x.dataType());
-        long m = x.rows();
-
-        INDArray mean = x.mean(true, 0);
-        INDArray norm = batchNorm(x, conf.getNorm());
-        INDArray divisor = norm.add(conf.getEps());
-        INDArray y = x.subRowVector(mean).diviRowVector(divisor);
-
-        INDArray gamma = getParam(GAMMA).castTo(x.dataType());
-        INDArray dGamma = g.mul(y).sum(true, 0);
-        INDArray dBeta = g.sum(true, 0);
-        INDArray dy = g.mulRowVector(gamma);
-        INDArray dyDotY = dy.mul(y).sum(true, 0);
-        INDArray dNormDx = normDerivative(x, norm, conf.getNorm(), m);
-        INDArray dx = dy.subRowVector(dy.mean(true, 0))
-                .subi(dNormDx.muliRowVector(dyDotY))
-                .diviRowVector(divisor);
+        INDArray rows = toRows(input);
+        int m = Math.toIntExact(rows.rows());
+        int units = Math.toIntExact(rows.columns());
+        double[] x = rowMajorValues(rows);
+        double[] g = rowMajorValues(toRows(epsilon));
+        double[] dGamma = new double[units];
+        double[] dBeta = new double[units];
+        LpNormalizationKernel kernel = new LpNormalizationKernel(conf.getNorm(), conf.getEps());
+        // ∂L/∂x overwrites g: each entry of g is read only to produce the same entry of ∂L/∂x
+        LpNormalizationKernel.Statistics batch =
+                kernel.backward(x, g, m, units, unitValues(GAMMA), g, dGamma, dBeta);
 
         double keep = 1.0 - conf.getDecay();
-        gradientViews.get(GAMMA).assign(dGamma);
-        gradientViews.get(BETA).assign(dBeta);
-        // statistic updates: the SGD step w -= update turns these into running = decay·running + (1−decay)·batch
-        gradientViews.get(RUNNING_MEAN).assign(getParam(RUNNING_MEAN).castTo(x.dataType()).sub(mean).muli(keep));
-        gradientViews.get(RUNNING_NORM).assign(getParam(RUNNING_NORM).castTo(x.dataType()).sub(norm).muli(keep));
+        double[] runningMean = unitValues(RUNNING_MEAN);
+        double[] runningNorm = unitValues(RUNNING_NORM);
+        double[] meanUpdate = new double[units];
+        double[] normUpdate = new double[units];
+        for (int j = 0; j < units; j++) {
+            // the SGD step w -= update turns these into running = decay·running + (1−decay)·batch
+            meanUpdate[j] = (runningMean[j] - batch.mean()[j]) * keep;
+            normUpdate[j] = (runningNorm[j] - batch.norm()[j]) * keep;
+        }
+        putUnits(gradientViews.get(GAMMA), dGamma);
+        putUnits(gradientViews.get(BETA), dBeta);
+        putUnits(gradientViews.get(RUNNING_MEAN), meanUpdate);
+        putUnits(gradientViews.get(RUNNING_NORM), normUpdate);
 
         Gradient gradient = new DefaultGradient();
         for (String key : LpNormalizationParamInitializer.KEYS) {
             gradient.setGradientFor(key, gradientViews.get(key));
         }
-        INDArray epsOut = backpropDropOutIfPresent(fromRows(dx, input));
-        return new Pair<>(gradient, workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, epsOut));
+        INDArray epsOut = shapedLikeInput(g, input.dataType(), ArrayType.ACTIVATION_GRAD, workspaceMgr);
+        return new Pair<>(gradient, backpropDropOutIfPresent(epsOut));
     }
 
     /** N_j of each column: ((1/m) Σ_i |x_ij|^p)^{1/p}, or max_i |x_ij| for p = ∞; shape [1, units]. */
     static INDArray batchNorm(INDArray rows, LpNormalization.Norm norm) {
-        switch (norm) {
-            case L1:
-                return Transforms.abs(rows, true).mean(true, 0);
-            case L2:
-                return Transforms.sqrt(rows.mul(rows).mean(true, 0), false);
-            case LINF:
-                return Transforms.abs(rows, true).max(true, 0);
-            default:
-                throw new IllegalStateException("unhandled norm " + norm);
+        int units = Math.toIntExact(rows.columns());
+        double[] n = new LpNormalizationKernel(norm, 0)
+                .statistics(rowMajorValues(rows), Math.toIntExact(rows.rows()), units).norm();
+        return Nd4j.createFromArray(n).reshape(1, units).castTo(rows.dataType());
+    }
+
+    /** The entries of {@code a} in row-major order, as doubles, whatever its data type. */
+    private static double[] rowMajorValues(INDArray a) {
+        // a view with an offset or strides is copied first; the buffer then starts at entry 0
+        INDArray c = a.ordering() == 'c' && a.offset() == 0 && Shape.hasDefaultStridesForShape(a) ? a : a.dup('c');
+        int n = Math.toIntExact(c.length());
+        double[] values = new double[n];
+        DataBuffer data = c.data();
+        if (c.dataType() == DataType.FLOAT) {
+            FloatBuffer floats = data.asNioFloat();
+            for (int k = 0; k < n; k++) {
+                values[k] = floats.get(k);
+            }
+        } else if (c.dataType() == DataType.DOUBLE) {
+            data.asNioDouble().get(0, values);
+        } else {
+            System.arraycopy(data.asDouble(), 0, values, 0, n);
+        }
+        return values;
+    }
+
+    /** Writes {@code values} (row-major) into the fresh c-order array {@code out}. */
+    private static void putRowMajor(INDArray out, double[] values) {
+        DataBuffer data = out.data();
+        if (out.dataType() == DataType.FLOAT) {
+            FloatBuffer floats = data.asNioFloat();
+            for (int k = 0; k < values.length; k++) {
+                floats.put(k, (float) values[k]);
+            }
+        } else if (out.dataType() == DataType.DOUBLE) {
+            data.asNioDouble().put(0, values);
+        } else {
+            data.setData(values);
         }
     }
 
-    /** ∂N_j/∂x_ij for every entry; shape [m, units]. */
-    private static INDArray normDerivative(INDArray rows, INDArray normRow, LpNormalization.Norm norm, long m) {
-        switch (norm) {
-            case L1:
-                return Transforms.sign(rows, true).divi(m);
-            case L2:
-                return rows.divRowVector(Transforms.max(normRow, TINY_NORM, true)).divi(m);
-            case LINF: {
-                INDArray out = Nd4j.zeros(rows.dataType(), rows.shape());
-                INDArray argMax = Nd4j.argMax(Transforms.abs(rows, true), 0);
-                for (int j = 0; j < rows.columns(); j++) {
-                    long i = argMax.getLong(j);
-                    out.putScalar(i, j, Math.signum(rows.getDouble(i, j)));
-                }
-                return out;
-            }
-            default:
-                throw new IllegalStateException("unhandled norm " + norm);
+    /**
+     * A new array of {@code type}, shaped like the input, holding {@code rowValues} ([m, units],
+     * row-major, laid back out by {@link #fromRows} for rank-4 input), in the {@code arrayType} workspace.
+     */
+    private INDArray shapedLikeInput(double[] rowValues, DataType type, ArrayType arrayType,
+                                     LayerWorkspaceMgr workspaceMgr) {
+        if (input.rank() == 2) {
+            INDArray out = workspaceMgr.createUninitialized(arrayType, type, input.shape(), 'c');
+            putRowMajor(out, rowValues);
+            return out;
+        }
+        long channels = layerConf().getCnn2dFormat() == CNN2DFormat.NHWC ? input.size(3) : input.size(1);
+        INDArray rows = Nd4j.createUninitialized(type, new long[]{rowValues.length / channels, channels}, 'c');
+        putRowMajor(rows, rowValues);
+        return workspaceMgr.leverageTo(arrayType, fromRows(rows, input));
+    }
+
+    /** The values of a [1, units] parameter view. */
+    private double[] unitValues(String paramKey) {
+        INDArray view = getParam(paramKey);
+        double[] values = new double[Math.toIntExact(view.length())];
+        for (int j = 0; j < values.length; j++) {
+            values[j] = view.getDouble(j);
+        }
+        return values;
+    }
+
+    /** Writes one value per unit into a [1, units] parameter-gradient view. */
+    private static void putUnits(INDArray view, double[] values) {
+        for (int j = 0; j < values.length; j++) {
+            view.putScalar(j, values[j]);
         }
     }
 
@@ -158,7 +198,7 @@ public class LpNormalizationLayer extends BaseLayer<LpNormalization> {
         }
         if (a.rank() != 4) {
             throw new IllegalStateException("LpNormalization expects rank 2 or 4 input, got shape "
-                    + java.util.Arrays.toString(a.shape()) + " " + layerId());
+                    + Arrays.toString(a.shape()) + " " + layerId());
         }
         INDArray nhwc = layerConf().getCnn2dFormat() == CNN2DFormat.NHWC ? a : a.permute(0, 2, 3, 1);
         long channels = nhwc.size(3);
