@@ -204,6 +204,9 @@ public final class BenchmarkReport {
                 lines.add("`" + k.substring("analysis.".length()) + "` = " + v);
             }
         });
+        double ratio = num("analysis.throughput_ratio");
+        md.append("| **ics_metrics throughput ÷ bare scan** (target ≥ 0.5) [9] | ").append(fmt(ratio, "%.2f"))
+                .append(verdict(ratio >= 0.5, ratio)).append(" |\n");
         md.append("| ").append(text("analysis.class")).append(" [9] | ")
                 .append(lines.isEmpty() ? "no output (see failures)" : String.join("<br>", lines)).append(" |\n\n");
     }
