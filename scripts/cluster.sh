@@ -80,7 +80,7 @@ start() {
   running "$state/master.pid" && die "already running (see $state; 'scripts/cluster.sh stop' first)"
   port_open "$port" && die "port $port is taken; set BNSCOPE_MASTER_PORT"
   port_open "$web" && die "port $web is taken; set BNSCOPE_WEB_PORT"
-  mkdir -p "$state/logs" "$state/work"
+  mkdir -p "$state/logs" "$state/executors"
   spark_home
   # Executors inherit this environment from their Worker: they bind to loopback and find their jars.
   export SPARK_HOME="$state/spark-home" SPARK_SCALA_VERSION=2.12 SPARK_LOCAL_IP=127.0.0.1
@@ -91,7 +91,7 @@ start() {
   echo "spark://127.0.0.1:$port" >"$state/master.url"
   for i in $(seq 1 "$workers"); do
     nohup "${daemon[@]}" -cp "$cp" org.apache.spark.deploy.worker.Worker \
-      --host 127.0.0.1 --cores "$cores" --memory "$memory" --work-dir "$state/work/worker-$i" \
+      --host 127.0.0.1 --cores "$cores" --memory "$memory" --work-dir "$state/executors/worker-$i" \
       --webui-port 0 "spark://127.0.0.1:$port" >"$state/logs/worker-$i.log" 2>&1 &
     echo $! >"$state/worker-$i.pid"
   done

@@ -52,10 +52,14 @@ public final class IcsMetricsJob implements MetricJob {
      * {@code ics_rows} counts them (more than 1 breaks the table's key: such keys are not checked).
      */
     public Dataset<Row> workerRows(RunDirectory run) {
+        return workerRows(run, run.has(SnapshotTables.ICS_VECTORS));
+    }
+
+    private Dataset<Row> workerRows(RunDirectory run, boolean withVectors) {
         Column[] scalarColumns = {col("variant"), col("worker"), col("step"), col("layer"), col("param"), col("layer_name"),
                 col("g_norm"), col("g_prime_norm"), col("dot"), col("diff_norm"), col("cosine"), lit(1L).as("ics_rows")};
         Dataset<Row> scalars = run.read(SnapshotTables.ICS).select(scalarColumns);
-        if (!run.has(SnapshotTables.ICS_VECTORS)) {
+        if (!withVectors) {
             return scalars.select(col("*"), lit(true).as("in_ics"),
                     lit(null).cast("double").as("vec_diff_norm"),
                     lit(null).cast("double").as("vec_cosine"),
@@ -183,13 +187,13 @@ public final class IcsMetricsJob implements MetricJob {
     @Override
     public JobOutcome run(RunDirectory run, AnalyzeOptions options) {
         if (!run.has(SnapshotTables.ICS_VECTORS)) {
-            long written = MetricTableWriter.write(metrics(workerRows(run)), output(), run);
+            long written = MetricTableWriter.write(metrics(workerRows(run, false)), output(), run);
             return new JobOutcome(written, "no ics_vectors: vector columns are null", false);
         }
         // The check is observed while the table is written, so the vectors are read and reduced once.
         Observation observation = new Observation("ics_vector_check");
         Column[] aggs = checkAggregates();
-        Dataset<Row> rows = workerRows(run).observe(observation, aggs[0], java.util.Arrays.copyOfRange(aggs, 1, aggs.length));
+        Dataset<Row> rows = workerRows(run, true).observe(observation, aggs[0], java.util.Arrays.copyOfRange(aggs, 1, aggs.length));
         long written = MetricTableWriter.write(metrics(rows), output(), run);
         Map<String, Object> observed;
         try {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -48,6 +49,8 @@ public final class ReportJob {
     private final Path dir;
     private final HtmlReport html;
     private final Map<String, String> config;
+    /** Variants present in the curves table, read on first use. */
+    private List<String> curveVariants;
 
     private ReportJob(RunDirectory run, AnalyzeOptions options) {
         this.run = run;
@@ -358,11 +361,11 @@ public final class ReportJob {
     }
 
     private List<String> presentAmong(List<String> wanted) {
-        if (!run.has(MetricTables.CURVES)) {
-            return List.of();
+        if (curveVariants == null) {
+            // one Spark job for the whole report, not one per section
+            curveVariants = run.has(MetricTables.CURVES) ? variantsIn(run.read(MetricTables.CURVES)) : List.of();
         }
-        List<String> present = variantsIn(run.read(MetricTables.CURVES));
-        return wanted.stream().filter(present::contains).toList();
+        return wanted.stream().filter(curveVariants::contains).toList();
     }
 
     private void figure1() {
@@ -602,29 +605,38 @@ public final class ReportJob {
         Map<String, Row> last = new LinkedHashMap<>();
         collect(train.groupBy("variant").agg(max("step"), expr("max_by(loss, step)")))
                 .forEach(r -> last.put(r.getString(0), r));
-        List<List<String>> table = new ArrayList<>();
+        // the lowest level each variant's final loss is within tolerance of (-1: above L_0)
+        Map<String, Integer> reached = new LinkedHashMap<>();
+        Column threshold = null;
         for (String v : variants) {
             Row r = last.get(v);
             if (r == null) {
                 continue;
             }
-            double fin = r.getDouble(2);
-            int reached = -1;
-            for (int k = 0; k < l.length; k++) {
-                if (fin <= LEVEL_TOLERANCE * l[k] || fin - l[k] <= 1e-9) {
-                    reached = k;
+            int k = -1;
+            for (int i = 0; i < l.length; i++) {
+                if (r.getDouble(2) <= levelThreshold(l[i])) {
+                    k = i;
                 }
             }
-            String when = "—";
-            String level = "above L_0";
-            if (reached >= 0) {
-                level = "k = " + reached + " (L = " + num(l[reached]) + ")";
-                Row first = collect(train.where(col("variant").equalTo(v).and(col("loss").leq(LEVEL_TOLERANCE * l[reached] + 1e-9)))
-                        .agg(min("step"))).get(0);
-                when = first.isNullAt(0) ? "—" : Long.toString(first.getLong(0));
+            reached.put(v, k);
+            if (k >= 0) {
+                Column isVariant = col("variant").equalTo(v);
+                threshold = threshold == null ? when(isVariant, levelThreshold(l[k])) : threshold.when(isVariant, levelThreshold(l[k]));
             }
-            table.add(List.of(v, Long.toString(r.getLong(1)), num(fin), level, when));
         }
+        Map<String, Row> first = new LinkedHashMap<>();
+        if (threshold != null) {
+            collect(train.groupBy("variant").agg(min(when(col("loss").leq(threshold), col("step")))))
+                    .forEach(r -> first.put(r.getString(0), r));
+        }
+        List<List<String>> table = new ArrayList<>();
+        reached.forEach((v, k) -> {
+            Row f = first.get(v);
+            table.add(List.of(v, Long.toString(last.get(v).getLong(1)), num(last.get(v).getDouble(2)),
+                    k < 0 ? "above L_0" : "k = " + k + " (L = " + num(l[k]) + ")",
+                    k < 0 || f == null || f.isNullAt(1) ? "—" : Long.toString(f.getLong(1))));
+        });
         html.subheading("Deep linear network: loss levels");
         html.paragraph("L_k is the smallest mean training loss any linear map of rank ≤ k reaches on this run's data "
                 + "(the d − k smallest eigenvalues of A C Aᵀ, C the sample covariance; data.reduced_rank_losses in manifest.json): "
@@ -634,6 +646,11 @@ public final class ReportJob {
                 + "product W_25…W_1 all but annihilates the next direction). So a plateau at L_k is the optimizer's, "
                 + "not a bug; which level a variant reaches, and how soon, is what the variants differ in.");
         html.table(List.of("variant", "last step", "final training loss", "lowest level reached (within 1%)", "first step there"), table);
+    }
+
+    /** The loss at or below which level {@code l} counts as reached (1% above it; a hair above 0 for L_d = 0). */
+    private static double levelThreshold(double l) {
+        return LEVEL_TOLERANCE * l + 1e-9;
     }
 
     private void theoryChecks() {

@@ -2,8 +2,6 @@ package bnscope.analysis;
 
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,17 +20,7 @@ import static org.apache.spark.sql.functions.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 class CompareCommandTest {
-    private static SparkSession spark;
-
-    @BeforeAll
-    static void start() {
-        spark = SparkTestSession.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
-    }
+    private static final SparkSession spark = SparkTestSession.shared();
 
     private static String analyzed(Path dir, String id) {
         String run = SmallRun.write(dir, id);

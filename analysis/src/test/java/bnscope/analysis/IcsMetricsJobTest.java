@@ -4,8 +4,6 @@ import bnscope.core.tables.MetricTables;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,18 +18,8 @@ import static bnscope.core.tables.SnapshotTables.ICS_VECTORS;
 import static org.junit.jupiter.api.Assertions.*;
 
 class IcsMetricsJobTest {
-    private static SparkSession spark;
+    private static final SparkSession spark = SparkTestSession.shared();
     private static final int CHUNK = 3;
-
-    @BeforeAll
-    static void start() {
-        spark = SparkTestSession.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
-    }
 
     /** G and G' of one (worker, step, layer), float32 as the executors store them. */
     private record Pair(float[] g, float[] gPrime) {

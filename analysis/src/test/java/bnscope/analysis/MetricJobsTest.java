@@ -4,8 +4,6 @@ import bnscope.core.tables.MetricTables;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,17 +20,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** moments, landscape_metrics and curves on hand-made snapshot tables with answers computed here. */
 class MetricJobsTest {
-    private static SparkSession spark;
-
-    @BeforeAll
-    static void start() {
-        spark = SparkTestSession.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
-    }
+    private static final SparkSession spark = SparkTestSession.shared();
 
     private static Row only(Dataset<Row> df, String where) {
         List<Row> rows = df.where(where).collectAsList();

@@ -1,8 +1,6 @@
 package bnscope.analysis;
 
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,17 +22,7 @@ import static bnscope.core.tables.SnapshotTables.METRICS;
 import static org.junit.jupiter.api.Assertions.*;
 
 class ReportJobTest {
-    private static SparkSession spark;
-
-    @BeforeAll
-    static void start() {
-        spark = SparkTestSession.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
-    }
+    private static final SparkSession spark = SparkTestSession.shared();
 
     private static Set<String> referencedImages(String html) {
         Matcher m = Pattern.compile("<img src=\"([^\"]+)\"").matcher(html);

@@ -2,7 +2,6 @@ package bnscope.analysis;
 
 import bnscope.core.BadInputException;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +16,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 class SqlCommandTest {
-    private static SparkSession spark;
+    private static final SparkSession spark = SparkTestSession.shared();
     @TempDir
     static Path runs;
     private static String runA;
@@ -25,15 +24,9 @@ class SqlCommandTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkTestSession.start();
         runA = SmallRun.write(runs.resolve("a"), "run-a");
         runB = SmallRun.write(runs.resolve("b"), "run-b");
         AnalyzeJob.run(spark, List.of(runA), AnalyzeOptions.defaults().withReport(false), new PrintStream(new ByteArrayOutputStream()));
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
     }
 
     private static String sql(List<String> dirs, String query, SqlCommand.Options options) {

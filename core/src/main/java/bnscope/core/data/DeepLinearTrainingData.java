@@ -18,6 +18,7 @@ public final class DeepLinearTrainingData implements TrainingData {
     private final int samples;
     private final int width;
     private final int workers;
+    private transient LinearRegressionData regression;
     private transient DataSet full;
 
     public DeepLinearTrainingData(long seed, int samples, int width, int workers) {
@@ -27,9 +28,17 @@ public final class DeepLinearTrainingData implements TrainingData {
         this.workers = workers;
     }
 
+    /** The task itself, drawn from the seed once per JVM. */
+    private synchronized LinearRegressionData regression() {
+        if (regression == null) {
+            regression = LinearRegressionData.generate(seed, samples, width);
+        }
+        return regression;
+    }
+
     private synchronized DataSet full() {
         if (full == null) {
-            full = LinearRegressionData.generate(seed, samples, width).toDataSet(DataType.FLOAT);
+            full = regression().toDataSet(DataType.FLOAT);
         }
         return full;
     }
@@ -68,7 +77,7 @@ public final class DeepLinearTrainingData implements TrainingData {
         d.put("worker_batch_size", workerBatchSize());
         d.put("evaluation_set", "the training set itself (full-batch regression)");
         // element k: the smallest mean loss of any rank-k linear map; DLN loss curves plateau at these levels
-        d.put("reduced_rank_losses", java.util.Arrays.stream(LinearRegressionData.generate(seed, samples, width).reducedRankLosses())
+        d.put("reduced_rank_losses", java.util.Arrays.stream(regression().reducedRankLosses())
                 .boxed().toList());
         return d;
     }

@@ -117,14 +117,13 @@ public final class LinearRegressionData {
                 }
             }
         }
+        double[][] ac = multiply(a, c);
         double[][] m = new double[d][d];
         for (int i = 0; i < d; i++) {
             for (int j = 0; j < d; j++) {
                 double sum = 0;
                 for (int p = 0; p < d; p++) {
-                    for (int q = 0; q < d; q++) {
-                        sum += a[i][p] * c[p][q] * a[j][q];
-                    }
+                    sum += ac[i][p] * a[j][p];
                 }
                 m[i][j] = sum / x.length;
             }
@@ -144,6 +143,18 @@ public final class LinearRegressionData {
         INDArray features = Nd4j.createFromArray(x).castTo(dataType);
         INDArray labels = Nd4j.createFromArray(targets()).castTo(dataType);
         return new DataSet(features, labels);
+    }
+
+    private static double[][] multiply(double[][] l, double[][] r) {
+        double[][] out = new double[l.length][r[0].length];
+        for (int i = 0; i < l.length; i++) {
+            for (int p = 0; p < r.length; p++) {
+                for (int j = 0; j < r[0].length; j++) {
+                    out[i][j] += l[i][p] * r[p][j];
+                }
+            }
+        }
+        return out;
     }
 
     private static double[][] deepCopy(double[][] m) {
