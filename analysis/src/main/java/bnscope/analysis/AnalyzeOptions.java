@@ -42,19 +42,11 @@ public record AnalyzeOptions(int smoothingWindow, double vectorTolerance, boolea
         return new AnalyzeOptions(rows, vectorTolerance, report, gradientShiftLayers, distributionLayer);
     }
 
-    public AnalyzeOptions withVectorTolerance(double tolerance) {
-        return new AnalyzeOptions(smoothingWindow, tolerance, report, gradientShiftLayers, distributionLayer);
-    }
-
     public AnalyzeOptions withReport(boolean write) {
         return new AnalyzeOptions(smoothingWindow, vectorTolerance, write, gradientShiftLayers, distributionLayer);
     }
 
     public AnalyzeOptions withGradientShiftLayers(List<Integer> layers) {
         return new AnalyzeOptions(smoothingWindow, vectorTolerance, report, layers, distributionLayer);
-    }
-
-    public AnalyzeOptions withDistributionLayer(Integer layer) {
-        return new AnalyzeOptions(smoothingWindow, vectorTolerance, report, gradientShiftLayers, layer);
     }
 }

@@ -43,8 +43,7 @@ final class AnalysisCommands {
             }
             Object layers = map.get("report.layers");
             if (layers instanceof List<?> list && !list.isEmpty()) {
-                options = new AnalyzeOptions(options.smoothingWindow(), options.vectorTolerance(), false,
-                        list.stream().map(o -> ((Number) o).intValue()).toList(), options.distributionLayer());
+                options = options.withGradientShiftLayers(list.stream().map(o -> ((Number) o).intValue()).toList());
             }
         }
         return options;

@@ -36,10 +36,6 @@ public final class CifarBatchFile implements Serializable {
         return records;
     }
 
-    public long lengthBytes() {
-        return (long) records * CifarBinaryFormat.RECORD_BYTES;
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof CifarBatchFile other && other.uri.equals(uri) && other.records == records;
