@@ -18,13 +18,14 @@ public final class Commands {
             new Command("run", "[CONF] [--set key=value]... [--master URL]",
                     "The main job: train every variant of CONF (default conf/default.conf), compute the metric tables and "
                             + "write the report; prints where the report is. This is what `./submit.sh` with no arguments does."),
-            new Command("train", "CONF [--set key=value]... [--resume] [--run-dir DIR] [--master URL]",
+            new Command("train", "CONF [--set key=value]... [--resume] [--run-dir DIR] [--break-lock] [--master URL]",
                     "Train the variants of CONF with DL4J parameter averaging on Spark, recording per-step metrics and the "
                             + "probe tables into the run directory (run.output_dir/run.name unless --run-dir). --resume continues "
-                            + "a stopped run from its last checkpoint without duplicating rows."),
-            new Command("analyze", "RUN_DIR... [--master URL]",
+                            + "a stopped run from its last checkpoint without duplicating rows (the config must match the recorded one; "
+                            + "train.steps may grow). --break-lock takes over the lock of a writer that is gone (docs/run-directory.md)."),
+            new Command("analyze", "RUN_DIR... [--break-lock] [--master URL]",
                     "Compute the metric tables (ics_metrics, moments, landscape_metrics, curves) of each run with Spark SQL."),
-            new Command("report", "RUN_DIR [--master URL]",
+            new Command("report", "RUN_DIR [--break-lock] [--master URL]",
                     "Write RUN_DIR/report/index.html and PNG figures reproducing the paper's Fig. 1-4 and 8, our numbers beside the paper's."),
             new Command("sql", "(QUERY | -f FILE) --runs RUN_DIR... [--out FILE.csv|FILE.parquet] [--max-rows N]",
                     "Run Spark SQL over the runs' snapshot and metric tables, each a view with a `run` column; print an "
@@ -33,7 +34,7 @@ public final class Commands {
                     "Compare the metric tables of two runs over matching keys: max absolute and relative difference per "
                             + "column, keys in one run only. Exits 1 past the tolerance (default 1e-6 relative): the check a "
                             + "reproducibility pipeline runs after a re-run."),
-            new Command("theory", "RUN_DIR [--steps S,...] [--units N] [--hessian-units N] [--hessian-step X] [--master URL]",
+            new Command("theory", "RUN_DIR [--steps S,...] [--units N] [--hessian-units N] [--hessian-step X] [--break-lock] [--master URL]",
                     "Check the paper's BatchNorm theory (Fact C.1, Theorem 4.1 exact and as printed, Theorem 4.2) on every "
                             + "checkpoint of the run's BatchNorm variants (--steps: only these), with the minibatches the run "
                             + "trained on, in double precision on the driver; writes the theory_checks table and prints the "

@@ -54,7 +54,8 @@ public final class Main {
             }
             err.println("bnscope " + command + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage()
                     + (root != e ? " (caused by " + root.getClass().getSimpleName() + ": " + root.getMessage() + ")" : "")
-                    + ". The run directory's manifest.json records the failure; set BNSCOPE_DEBUG=1 for the stack trace.");
+                    + (bnscope.core.run.RecordedFailure.in(e) != null ? ". " + bnscope.core.run.RecordedFailure.in(e).manifest()
+                    + " records the failure" : "") + "; set BNSCOPE_DEBUG=1 for the stack trace.");
             debug(e, err);
             return 1;
         }
@@ -100,22 +101,23 @@ public final class Main {
                 return 0;
             }
             case "train" -> {
-                CommandLine cl = CommandLine.parse(command, args, Set.of("--resume"), Set.of("--set", "--master", "--run-dir"), Set.of());
+                CommandLine cl = CommandLine.parse(command, args, Set.of("--resume", "--break-lock"), Set.of("--set", "--master", "--run-dir"), Set.of());
                 cl.requirePositional(1, 1, "one config file (e.g. conf/default.conf)");
                 RunConfig config = loadConfig(cl.positional().get(0), cl.values("--set"));
-                new TrainJob(config, out).run(new TrainJob.Options(cl.has("--resume"), cl.value("--run-dir"), cl.value("--master")));
+                new TrainJob(config, out).run(new TrainJob.Options(cl.has("--resume"), cl.value("--run-dir"), cl.value("--master"),
+                        cl.has("--break-lock")));
                 return 0;
             }
             case "analyze" -> {
-                CommandLine cl = CommandLine.parse(command, args, Set.of(), Set.of("--master"), Set.of());
+                CommandLine cl = CommandLine.parse(command, args, Set.of("--break-lock"), Set.of("--master"), Set.of());
                 cl.requirePositional(1, Integer.MAX_VALUE, "one or more run directories");
-                AnalysisCommands.analyze(cl.positional(), cl.value("--master"), out);
+                AnalysisCommands.analyze(cl.positional(), cl.value("--master"), cl.has("--break-lock"), out);
                 return 0;
             }
             case "report" -> {
-                CommandLine cl = CommandLine.parse(command, args, Set.of(), Set.of("--master"), Set.of());
+                CommandLine cl = CommandLine.parse(command, args, Set.of("--break-lock"), Set.of("--master"), Set.of());
                 cl.requirePositional(1, 1, "one run directory");
-                out.println("Report: " + AnalysisCommands.report(cl.positional().get(0), cl.value("--master"), out));
+                out.println("Report: " + AnalysisCommands.report(cl.positional().get(0), cl.value("--master"), cl.has("--break-lock"), out));
                 return 0;
             }
             case "sql" -> {
@@ -129,11 +131,11 @@ public final class Main {
                         cl.value("--master"), out);
             }
             case "theory" -> {
-                CommandLine cl = CommandLine.parse(command, args, Set.of(),
+                CommandLine cl = CommandLine.parse(command, args, Set.of("--break-lock"),
                         Set.of("--master", "--steps", "--units", "--hessian-units", "--hessian-step"), Set.of());
                 cl.requirePositional(1, 1, "one run directory");
                 return TheoryJob.run(cl.positional().get(0), TheoryJob.Options.parse(cl.value("--steps"), cl.value("--units"),
-                        cl.value("--hessian-units"), cl.value("--hessian-step")), out);
+                        cl.value("--hessian-units"), cl.value("--hessian-step")).withBreakLock(cl.has("--break-lock")), out);
             }
             case "docs" -> {
                 CommandLine cl = CommandLine.parse(command, args, Set.of("--check"), Set.of(), Set.of());
