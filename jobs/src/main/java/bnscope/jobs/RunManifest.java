@@ -133,7 +133,9 @@ public final class RunManifest {
     public synchronized RuntimeException recordFailure(Throwable error, List<String> variants, Function<String, Long> resumeStep) {
         try {
             content.status = Manifest.FAILED;
-            content.failure = error.getClass().getSimpleName() + ": " + error.getMessage();
+            String message = String.valueOf(error.getMessage()).strip();
+            // the first line: Spark appends pages of creation-site detail to some messages
+            content.failure = error.getClass().getSimpleName() + ": " + message.lines().findFirst().orElse("");
             content.finishedAt = Instant.now().toString();
             content.tables = new Manifest.Tables(false);
             for (String v : variants) {
