@@ -70,6 +70,7 @@ public final class RunLock implements AutoCloseable {
     private final Holder holder;
     private final ScheduledExecutorService heartbeat;
     private volatile String lost;
+    private final Thread releaseAtExit = new Thread(this::release, "bnscope-run-lock-release");
 
     private RunLock(FileSystem fs, Path file, Holder holder) {
         this.fs = fs;
@@ -100,7 +101,8 @@ public final class RunLock implements AutoCloseable {
         for (int attempt = 0; attempt < 3; attempt++) {
             if (createExclusive(fs, file, holder)) {
                 RunLock lock = new RunLock(fs, file, holder);
-                Runtime.getRuntime().addShutdownHook(new Thread(lock::release, "bnscope-run-lock-release"));
+                // Ctrl-C or SIGTERM still releases it; only a killed JVM leaves a (then stale) lock
+                Runtime.getRuntime().addShutdownHook(lock.releaseAtExit);
                 return lock;
             }
             Optional<State> found = read(fs, file);
@@ -148,6 +150,11 @@ public final class RunLock implements AutoCloseable {
     @Override
     public void close() {
         release();
+        try {
+            Runtime.getRuntime().removeShutdownHook(releaseAtExit);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook runs anyway
+        }
     }
 
     private synchronized void release() {
