@@ -1,12 +1,18 @@
 package bnscope.core.run;
 
-import com.fasterxml.jackson.annotation.JsonAnyGetter;
-import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,13 +23,13 @@ import java.util.Map;
  * and every resume. Read and written only by {@link ManifestFile}.
  *
  * <p>Tolerant of other bnscope versions: every field may be missing (null), and fields this version
- * does not know are kept in {@link #other} and written back unchanged.
+ * does not know are kept ({@link Extensible#other}) and written back unchanged.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"run_id", "status", "failure", "created_at", "started_at", "finished_at", "updated_at", "written_by",
         "config_source", "config", "seeds", "data", "decisions", "spark", "versions", "native", "git_commit", "tables",
         "variants", "resumes", "theory"})
-public final class Manifest {
+public final class Manifest extends Extensible {
     public static final String RUNNING = "running";
     public static final String COMPLETED = "completed";
     public static final String FAILED = "failed";
@@ -53,24 +59,13 @@ public final class Manifest {
     /** The commit bnscope was built from (recorded at build time). */
     public String gitCommit;
     public Tables tables;
+    /** Variant name to its record (older manifests and fixtures list bare names: read as empty records). */
+    @JsonDeserialize(using = VariantsReader.class)
     public Map<String, Variant> variants = new LinkedHashMap<>();
     /** Every {@code train --resume} that continued this run, oldest first. */
     public List<Resume> resumes;
     /** What the theory job checked. */
     public Map<String, Object> theory;
-
-    /** Fields written by another bnscope version, kept as they were. */
-    private final Map<String, Object> other = new LinkedHashMap<>();
-
-    @JsonAnySetter
-    void setOther(String key, Object value) {
-        other.put(key, value);
-    }
-
-    @JsonAnyGetter
-    public Map<String, Object> other() {
-        return other;
-    }
 
     /** The entry of {@code variant}, created when absent. */
     public Variant variant(String name) {
@@ -83,9 +78,8 @@ public final class Manifest {
 
     /** Whether the tables are final: true only once the run completed. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public static final class Tables {
+    public static final class Tables extends Extensible {
         public Boolean complete;
-        private final Map<String, Object> other = new LinkedHashMap<>();
 
         public Tables() {
         }
@@ -93,23 +87,13 @@ public final class Manifest {
         public Tables(boolean complete) {
             this.complete = complete;
         }
-
-        @JsonAnySetter
-        void setOther(String key, Object value) {
-            other.put(key, value);
-        }
-
-        @JsonAnyGetter
-        public Map<String, Object> other() {
-            return other;
-        }
     }
 
     /** One variant's training record. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({"status", "parameters", "layer_helpers", "started_at", "steps", "resume_step", "final_train_loss",
             "final_test_loss", "final_test_accuracy", "train_seconds", "finished_at"})
-    public static final class Variant {
+    public static final class Variant extends Extensible {
         public String status;
         public Long parameters;
         public Map<String, Object> layerHelpers;
@@ -123,16 +107,27 @@ public final class Manifest {
         public Double finalTestAccuracy;
         public Double trainSeconds;
         public String finishedAt;
-        private final Map<String, Object> other = new LinkedHashMap<>();
+    }
 
-        @JsonAnySetter
-        void setOther(String key, Object value) {
-            other.put(key, value);
-        }
-
-        @JsonAnyGetter
-        public Map<String, Object> other() {
-            return other;
+    /** Reads "variants" as an object of records or as an array of variant names. */
+    static final class VariantsReader extends JsonDeserializer<Map<String, Variant>> {
+        @Override
+        public Map<String, Variant> deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            JsonNode node = p.readValueAsTree();
+            Map<String, Variant> out = new LinkedHashMap<>();
+            if (node.isArray()) {
+                for (JsonNode name : node) {
+                    out.put(name.asText(), new Variant());
+                }
+            } else if (node.isObject()) {
+                for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    out.put(e.getKey(), ctxt.readTreeAsValue(e.getValue(), Variant.class));
+                }
+            } else if (!node.isNull()) {
+                return ctxt.reportInputMismatch(Map.class, "\"variants\" must be an object of variant records or a list of names");
+            }
+            return out;
         }
     }
 

@@ -83,6 +83,14 @@ class ManifestFileTest {
     }
 
     @Test
+    void variantsListedByNameReadAsEmptyRecords() throws Exception {
+        Files.writeString(tmp.resolve(RunLayout.MANIFEST), "{ \"variants\" : [ \"standard\", \"batchnorm\" ] }");
+        Manifest m = ManifestFile.read(FileSystem.getLocal(new Configuration()), new Path(tmp.toString()));
+        assertEquals(List.of("standard", "batchnorm"), List.copyOf(m.variants.keySet()));
+        assertNull(m.variants.get("batchnorm").status);
+    }
+
+    @Test
     void damagedOrMissingManifestsAreNamed() throws Exception {
         FileSystem fs = FileSystem.getLocal(new Configuration());
         Path run = new Path(tmp.toString());
@@ -92,7 +100,7 @@ class ManifestFileTest {
         Files.writeString(tmp.resolve(RunLayout.MANIFEST), "{ \"status\" : ");
         BadInputException bad = assertThrows(BadInputException.class, () -> ManifestFile.read(fs, run));
         assertTrue(bad.getMessage().contains("not valid JSON"), bad.getMessage());
-        Files.writeString(tmp.resolve(RunLayout.MANIFEST), "{ \"variants\" : [ 1 ] }");
+        Files.writeString(tmp.resolve(RunLayout.MANIFEST), "{ \"variants\" : 1 }");
         bad = assertThrows(BadInputException.class, () -> ManifestFile.read(fs, run));
         assertTrue(bad.getMessage().contains("wrong type"), bad.getMessage());
     }
