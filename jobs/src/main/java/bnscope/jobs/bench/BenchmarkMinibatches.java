@@ -1,6 +1,7 @@
 package bnscope.jobs.bench;
 
 import bnscope.core.config.RunConfig;
+import bnscope.core.config.RunSettings;
 import bnscope.core.data.TrainingData;
 import bnscope.core.data.TrainingDataFactory;
 import org.apache.hadoop.conf.Configuration;
@@ -33,7 +34,7 @@ public final class BenchmarkMinibatches {
     public static List<DataSet> load(RunConfig config, int steps, PrintStream log) {
         try {
             Path scratch = Files.createTempDirectory("bnscope-bench");
-            TrainingData data = TrainingDataFactory.open(config, scratch.resolve("run").toString(), new Configuration(), log);
+            TrainingData data = TrainingDataFactory.open(RunSettings.from(config), scratch.resolve("run").toString(), new Configuration(), log);
             List<DataSet> batches = new ArrayList<>(steps);
             for (int s = 0; s < steps; s++) {
                 batches.add(data.minibatch(s, 0));

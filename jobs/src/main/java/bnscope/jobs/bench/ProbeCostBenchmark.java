@@ -2,6 +2,7 @@ package bnscope.jobs.bench;
 
 import bnscope.core.config.ProbeConfig;
 import bnscope.core.config.RunConfig;
+import bnscope.core.config.RunSettings;
 import bnscope.core.models.Networks;
 import bnscope.core.models.Variant;
 import bnscope.core.probes.GradientShiftProbe;
@@ -63,7 +64,7 @@ public final class ProbeCostBenchmark {
         StepObserver landscapeOnly = StepObserver.withProbes(settings, List.<Probe>of(new LandscapeProbe(
                 new ProbeSettings.Landscape(true, always, landscape.points(), landscape.minMultiplier(), landscape.maxMultiplier()))));
 
-        MultiLayerNetwork net = Networks.build(config, variant);
+        MultiLayerNetwork net = Networks.build(RunSettings.from(config), variant);
         java.nio.file.Path scratch = Files.createTempDirectory("bnscope-probe-bench");
         StagedSnapshotWriter sink = new StagedSnapshotWriter(new SnapshotLayout(new Path(scratch.toUri())), 0, variant.label(), 0, 0,
                 new Configuration());

@@ -1,6 +1,7 @@
 package bnscope.jobs.bench;
 
 import bnscope.core.config.RunConfig;
+import bnscope.core.config.RunSettings;
 import bnscope.core.models.Networks;
 import bnscope.core.models.Variant;
 import bnscope.core.runtime.NativeBackend;
@@ -101,7 +102,7 @@ public final class StepBenchmark {
         System.setProperty(NativeBackend.HELPERS_PROPERTY, Boolean.toString(slowPath));
         MultiLayerNetwork net;
         try {
-            net = Networks.build(config, variant);
+            net = Networks.build(RunSettings.from(config), variant);
         } finally {
             System.setProperty(NativeBackend.HELPERS_PROPERTY, before == null ? "false" : before);
         }
