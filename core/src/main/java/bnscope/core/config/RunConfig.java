@@ -92,7 +92,7 @@ public final class RunConfig implements Serializable {
 
     /** "FILE, line N" for a key set in {@code file} (Typesafe records the line of every value it parses). */
     private static String fileOrigin(Config file, String path, String key) {
-        if (!file.hasPathOrNull(key)) {
+        if (!file.hasPath(key)) {
             return path; // an unknown parent object, e.g. "nope { a = 1 }": named by its full path already
         }
         int line = file.getValue(key).origin().lineNumber();
