@@ -18,21 +18,12 @@ import static org.apache.spark.sql.functions.*;
  * accuracy per variant, beside the paper's read-offs of Fig. 1 and 2 (the numbers behind those
  * figures).
  */
-public final class AccuracySection implements ReportSection {
-    @Override
-    public String title() {
-        return "Accuracy: this run against the paper";
-    }
-
-    @Override
-    public String id() {
-        return "accuracy";
-    }
-
-    @Override
-    public List<String> settings() {
-        return List.of(RunInfo.LEARNING_RATE, "train.steps", "train.batch_size", "model.kind", "model.preset", "spark.workers",
-                "spark.averaging_frequency", "run.seed");
+public final class AccuracySection extends HeadedSection {
+    public AccuracySection() {
+        super("Accuracy: this run against the paper",
+                "accuracy",
+                List.of(RunInfo.LEARNING_RATE, "train.steps", "train.batch_size", "model.kind", "model.preset", "spark.workers",
+                "spark.averaging_frequency", "run.seed"));
     }
 
     /**

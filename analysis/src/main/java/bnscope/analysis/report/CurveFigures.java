@@ -53,6 +53,12 @@ final class CurveFigures {
         out.figure(file, FigureCharts.lines(title, "step", ctx.curveMeasure(), series));
     }
 
+    /** The curves figure and the input-distribution figure of {@code variants}: files PREFIX_accuracy.png and PREFIX_distribution.png. */
+    static void curvesAndDistribution(ReportContext ctx, SectionBuilder out, String prefix, String figure, List<String> variants) {
+        curves(ctx, out, prefix + "_accuracy.png", figure + ": " + ctx.curveMeasure(), variants);
+        distribution(ctx, out, prefix + "_distribution.png", figure + ": input distribution", variants);
+    }
+
     /** Where the distribution figures look: a layer, a point and a unit present in moments (unit -1: all units pooled). */
     record Probe(int layer, String point, int unit) {
     }

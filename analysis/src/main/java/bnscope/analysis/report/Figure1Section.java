@@ -5,20 +5,11 @@ import bnscope.core.tables.MetricTables;
 import java.util.List;
 
 /** Fig. 1: standard against BatchNorm, training and test curves and one layer's input distribution. */
-public final class Figure1Section implements ReportSection {
-    @Override
-    public String title() {
-        return "Fig. 1 — Standard vs. BatchNorm: training and test accuracy, layer-input distributions";
-    }
-
-    @Override
-    public String id() {
-        return "fig1";
-    }
-
-    @Override
-    public List<String> settings() {
-        return List.of(RunInfo.LEARNING_RATE, "train.steps", "probe.activations.every", "probe.activations.layers");
+public final class Figure1Section extends HeadedSection {
+    public Figure1Section() {
+        super("Fig. 1 — Standard vs. BatchNorm: training and test accuracy, layer-input distributions",
+                "fig1",
+                List.of(RunInfo.LEARNING_RATE, "train.steps", "probe.activations.every", "probe.activations.layers"));
     }
 
     @Override
@@ -32,14 +23,10 @@ public final class Figure1Section implements ReportSection {
         } else if (variants.isEmpty()) {
             out.absent("The run has neither a standard nor a batchnorm variant.");
         } else {
-            CurveFigures.curves(ctx, out, "fig1_accuracy.png", "Fig. 1: " + ctx.curveMeasure(), variants);
-            CurveFigures.distribution(ctx, out, "fig1_distribution.png", "Fig. 1: input distribution", variants);
+            CurveFigures.curvesAndDistribution(ctx, out, "fig1", "Fig. 1", variants);
         }
         out.side();
-        out.subheading("Paper");
-        out.paragraph(PaperReference.readOffSummary("Fig. 1") + "; " + PaperReference.testAccuracySummary()
-                + ". See the accuracy table above for this run's values.");
-        out.settings(settings());
-        out.endRow();
+        out.paper(PaperReference.readOffSummary("Fig. 1") + "; " + PaperReference.testAccuracySummary()
+                + ". See the accuracy table above for this run's values.", settings());
     }
 }

@@ -5,20 +5,11 @@ import bnscope.core.tables.MetricTables;
 import java.util.List;
 
 /** Fig. 2: standard, BatchNorm and noisy BatchNorm (BatchNorm with injected covariate shift). */
-public final class Figure2Section implements ReportSection {
-    @Override
-    public String title() {
-        return "Fig. 2 — Standard, BatchNorm and noisy BatchNorm (injected covariate shift)";
-    }
-
-    @Override
-    public String id() {
-        return "fig2";
-    }
-
-    @Override
-    public List<String> settings() {
-        return List.of("noise.n_mu", "noise.n_sigma", "noise.r_mu", "noise.r_sigma", RunInfo.LEARNING_RATE);
+public final class Figure2Section extends HeadedSection {
+    public Figure2Section() {
+        super("Fig. 2 — Standard, BatchNorm and noisy BatchNorm (injected covariate shift)",
+                "fig2",
+                List.of("noise.n_mu", "noise.n_sigma", "noise.r_mu", "noise.r_sigma", RunInfo.LEARNING_RATE));
     }
 
     @Override
@@ -32,13 +23,9 @@ public final class Figure2Section implements ReportSection {
         } else if (!variants.contains(PaperReference.NOISY)) {
             out.absent("This run has no noisy-batchnorm variant; Fig. 2 needs it.");
         } else {
-            CurveFigures.curves(ctx, out, "fig2_accuracy.png", "Fig. 2: " + ctx.curveMeasure(), variants);
-            CurveFigures.distribution(ctx, out, "fig2_distribution.png", "Fig. 2: input distribution", variants);
+            CurveFigures.curvesAndDistribution(ctx, out, "fig2", "Fig. 2", variants);
         }
         out.side();
-        out.subheading("Paper");
-        out.paragraph(PaperReference.NOISY_CLAIM + ". " + PaperReference.readOffSummary("Fig. 2") + ".");
-        out.settings(settings());
-        out.endRow();
+        out.paper(PaperReference.NOISY_CLAIM + ". " + PaperReference.readOffSummary("Fig. 2") + ".", settings());
     }
 }

@@ -11,20 +11,11 @@ import java.util.TreeSet;
 import static org.apache.spark.sql.functions.*;
 
 /** Fig. 3: internal covariate shift measured as the change of a layer's gradient, ‖G − G'‖ and cos(G, G'). */
-public final class GradientShiftSection implements ReportSection {
-    @Override
-    public String title() {
-        return "Fig. 3 — Internal covariate shift as a change of gradients: ‖G − G'‖ and cos(G, G')";
-    }
-
-    @Override
-    public String id() {
-        return "fig3";
-    }
-
-    @Override
-    public List<String> settings() {
-        return List.of("probe.ics.every", "probe.ics.steps", "probe.ics.layers", "report.layers", RunInfo.LEARNING_RATE);
+public final class GradientShiftSection extends HeadedSection {
+    public GradientShiftSection() {
+        super("Fig. 3 — Internal covariate shift as a change of gradients: ‖G − G'‖ and cos(G, G')",
+                "fig3",
+                List.of("probe.ics.every", "probe.ics.steps", "probe.ics.layers", "report.layers", RunInfo.LEARNING_RATE));
     }
 
     /** One step of one layer of one variant: the means over workers. */
@@ -86,9 +77,6 @@ public final class GradientShiftSection implements ReportSection {
                 out.paragraph("Requested layers " + requested + " clipped to the recorded layers " + present + ".");
             }
         }
-        out.subheading("Paper");
-        out.paragraph(PaperReference.ICS_CLAIM);
-        out.settings(settings());
-        out.endRow();
+        out.paper(PaperReference.ICS_CLAIM, settings());
     }
 }

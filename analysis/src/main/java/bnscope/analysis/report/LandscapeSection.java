@@ -10,21 +10,12 @@ import java.util.List;
 import static org.apache.spark.sql.functions.*;
 
 /** Fig. 4: the loss landscape along the gradient (loss band, gradient predictiveness, effective β-smoothness). */
-public final class LandscapeSection implements ReportSection {
-    @Override
-    public String title() {
-        return "Fig. 4 — Loss landscape along the gradient: loss band, gradient predictiveness, β-smoothness";
-    }
-
-    @Override
-    public String id() {
-        return "fig4";
-    }
-
-    @Override
-    public List<String> settings() {
-        return List.of("probe.landscape.every", "probe.landscape.steps", "probe.landscape.points", "probe.landscape.min",
-                "probe.landscape.max", RunInfo.LEARNING_RATE);
+public final class LandscapeSection extends HeadedSection {
+    public LandscapeSection() {
+        super("Fig. 4 — Loss landscape along the gradient: loss band, gradient predictiveness, β-smoothness",
+                "fig4",
+                List.of("probe.landscape.every", "probe.landscape.steps", "probe.landscape.points", "probe.landscape.min",
+                "probe.landscape.max", RunInfo.LEARNING_RATE));
     }
 
     /** One probed step of a variant: the bands over η and workers, and the mean effective β. */

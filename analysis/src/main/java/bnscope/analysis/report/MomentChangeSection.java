@@ -11,21 +11,12 @@ import java.util.TreeSet;
 import static org.apache.spark.sql.functions.*;
 
 /** Fig. 8: the classical view of internal covariate shift, the change of layer-input moments between recorded steps. */
-public final class MomentChangeSection implements ReportSection {
-    @Override
-    public String title() {
-        return "Fig. 8 — Change of layer-input moments between recorded steps: |Δmean| and |Δvariance|";
-    }
-
-    @Override
-    public String id() {
-        return "fig8";
-    }
-
-    @Override
-    public List<String> settings() {
-        return List.of("probe.activations.every", "probe.activations.steps", "probe.activations.layers", "probe.activations.units",
-                "probe.activations.sample_size", "report.layers");
+public final class MomentChangeSection extends HeadedSection {
+    public MomentChangeSection() {
+        super("Fig. 8 — Change of layer-input moments between recorded steps: |Δmean| and |Δvariance|",
+                "fig8",
+                List.of("probe.activations.every", "probe.activations.steps", "probe.activations.layers", "probe.activations.units",
+                "probe.activations.sample_size", "report.layers"));
     }
 
     /** One step of one layer of a variant: |Δmean| and |Δvariance| of the layer input, averaged over units. */
@@ -76,9 +67,6 @@ public final class MomentChangeSection implements ReportSection {
                 out.table(List.of("variant", "layer", "median |Δmean|", "median |Δvariance|"), table);
             }
         }
-        out.subheading("Paper");
-        out.paragraph(PaperReference.MOMENTS_CLAIM + ".");
-        out.settings(settings());
-        out.endRow();
+        out.paper(PaperReference.MOMENTS_CLAIM + ".", settings());
     }
 }

@@ -7,20 +7,11 @@ import java.util.List;
  * The ℓp normalizations of Section 4.2 / Appendix A against BatchNorm and the standard net (only
  * for a run with an ℓp variant), with the deep linear network's loss levels when the run has them.
  */
-public final class NormalizationSection implements ReportSection {
-    @Override
-    public String title() {
-        return "ℓp normalization: is BatchNorm the only smoother?";
-    }
-
-    @Override
-    public String id() {
-        return "lp";
-    }
-
-    @Override
-    public List<String> settings() {
-        return List.of("train.variants", RunInfo.LEARNING_RATE, "train.steps");
+public final class NormalizationSection extends HeadedSection {
+    public NormalizationSection() {
+        super("ℓp normalization: is BatchNorm the only smoother?",
+                "lp",
+                List.of("train.variants", RunInfo.LEARNING_RATE, "train.steps"));
     }
 
     @Override
@@ -36,10 +27,7 @@ public final class NormalizationSection implements ReportSection {
         out.row();
         CurveFigures.curves(ctx, out, "lp_accuracy.png", "ℓp normalization: " + ctx.curveMeasure(), variants);
         out.side();
-        out.subheading("Paper");
-        out.paragraph(PaperReference.LP_CLAIM);
-        out.settings(settings());
-        out.endRow();
+        out.paper(PaperReference.LP_CLAIM, settings());
         LossLevels.render(ctx, out, variants);
     }
 }

@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * One section of the report: a heading and what follows it (paragraphs, figures, side tables with
  * this run's numbers beside the paper's). A section reads only the shared {@link ReportContext};
- * it keeps no state between reports. To add one: a class implementing this and one line in
- * {@link ReportSections#all()}.
+ * it keeps no state between reports. To add one: a class implementing this (usually extending
+ * {@link HeadedSection}) and one line in {@link ReportSections#all()}.
  */
 public interface ReportSection {
     /** The heading. */

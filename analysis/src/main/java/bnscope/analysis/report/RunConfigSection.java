@@ -3,18 +3,14 @@ package bnscope.analysis.report;
 import java.util.List;
 
 /** The run's resolved config as recorded in manifest.json at training time: shown once, in full. */
-public final class RunConfigSection implements ReportSection {
+public final class RunConfigSection extends HeadedSection {
     /** The anchor the other sections' settings notes link to. */
     public static final String ID = "config";
 
-    @Override
-    public String title() {
-        return "Run config";
-    }
-
-    @Override
-    public String id() {
-        return ID;
+    public RunConfigSection() {
+        super("Run config",
+                ID,
+                List.of());
     }
 
     @Override

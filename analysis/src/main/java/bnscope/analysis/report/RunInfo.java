@@ -75,16 +75,9 @@ public record RunInfo(String name, String path, String status, boolean hasManife
         }
     }
 
-    /** The recorded learning rate, or NaN when the config does not record one. */
+    /** The recorded learning rate, or NaN when the config does not record one (or not as a number). */
     public double learningRate() {
-        String lr = config.get(LEARNING_RATE);
-        if (lr == null) {
-            return Double.NaN;
-        }
-        try {
-            return Double.parseDouble(lr);
-        } catch (NumberFormatException e) {
-            return Double.NaN;
-        }
+        String lr = config.getOrDefault(LEARNING_RATE, "");
+        return lr.matches("[-+]?[0-9.]+([eE][-+]?[0-9]+)?") ? Double.parseDouble(lr) : Double.NaN;
     }
 }

@@ -69,6 +69,14 @@ public final class SectionBuilder {
         return this;
     }
 
+    /** Closes a row's side column: the paper's side under "Paper", then the section's settings note. */
+    public SectionBuilder paper(String text, List<String> settings) {
+        subheading("Paper");
+        paragraph(text);
+        settings(settings);
+        return endRow();
+    }
+
     public SectionBuilder row() {
         html.append("<div class=\"row\"><div class=\"figs\">\n");
         return this;

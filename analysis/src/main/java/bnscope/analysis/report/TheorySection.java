@@ -8,18 +8,14 @@ import java.util.List;
 import static org.apache.spark.sql.functions.*;
 
 /** The theory_checks table (written by `theory`): BatchNorm's identities checked on the run's real minibatches. */
-public final class TheorySection implements ReportSection {
+public final class TheorySection extends HeadedSection {
     /** The identity id of Theorem 4.1 in the form the paper prints (1/√m). */
     static final String THM41_PRINTED = "thm41_printed";
 
-    @Override
-    public String title() {
-        return "BatchNorm theory on real minibatches (Fact C.1, Theorems 4.1 and 4.2)";
-    }
-
-    @Override
-    public String id() {
-        return "theory";
+    public TheorySection() {
+        super("BatchNorm theory on real minibatches (Fact C.1, Theorems 4.1 and 4.2)",
+                "theory",
+                List.of());
     }
 
     @Override
@@ -57,8 +53,6 @@ public final class TheorySection implements ReportSection {
                     + " units checked here, while the 1/m form (thm41) holds to rounding: " + PaperReference.THM41_MISPRINT_REASON + ".");
         }
         out.side();
-        out.subheading("Paper");
-        out.paragraph(PaperReference.THEORY_CLAIM + ".");
-        out.endRow();
+        out.paper(PaperReference.THEORY_CLAIM + ".", settings());
     }
 }
