@@ -113,7 +113,7 @@ public final class CompareCommand {
     private static RunDirectory requireRun(SparkSession spark, String dir, String which) {
         RunDirectory run = RunDirectory.open(spark, dir);
         if (!run.hasManifest()) {
-            throw new BadInputException("compare: " + dir + " (run " + which + ") holds no run: there is no "
+            throw new BadInputException(dir + " (run " + which + ") holds no run: there is no "
                     + RunDirectory.MANIFEST + " in it. Pass two directories written by a training run (each holds "
                     + RunDirectory.MANIFEST + " and table folders such as metrics/ and, after `analyze`, curves/).");
         }

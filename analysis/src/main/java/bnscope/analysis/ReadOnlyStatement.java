@@ -139,15 +139,15 @@ public final class ReadOnlyStatement {
             for (int i = 0; i < statements.size(); i++) {
                 kinds.add((i + 1) + ": " + describe(spark, statements.get(i)));
             }
-            throw new BadInputException("sql refuses the query: it holds " + statements.size() + " statements separated by ';' ("
+            throw new BadInputException("The query holds " + statements.size() + " statements separated by ';' ("
                     + String.join("; ", kinds) + "). " + WHAT_SQL_RUNS + " Run the statements one per call.");
         }
         String text = statements.get(0);
         LogicalPlan plan = spark.sessionState().sqlParser().parsePlan(text);
         Verdict v = check(plan);
         if (v.refusal != null) {
-            throw new BadInputException("sql refuses the statement: it is " + v.refusal + ", not one of the read-only "
-                    + "statements sql runs. " + WHAT_SQL_RUNS);
+            throw new BadInputException("The statement is " + v.refusal + ", not one of the read-only statements `sql` "
+                    + "runs. " + WHAT_SQL_RUNS);
         }
         return new ReadOnlyStatement(text, v.kind, v.relations);
     }
