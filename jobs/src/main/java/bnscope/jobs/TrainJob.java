@@ -1,8 +1,8 @@
 package bnscope.jobs;
 
 import bnscope.core.BadInputException;
-import bnscope.core.config.ProbeConfig;
 import bnscope.core.config.RunConfig;
+import bnscope.core.config.RunSettings;
 import bnscope.core.data.TrainingData;
 import bnscope.core.data.TrainingDataFactory;
 import bnscope.core.models.Networks;
@@ -43,6 +43,7 @@ import java.util.OptionalLong;
  */
 public final class TrainJob {
     private final RunConfig config;
+    private final RunSettings settings;
     private final PrintStream out;
 
     /** Command-line choices that are not config keys. */
@@ -54,16 +55,17 @@ public final class TrainJob {
 
     public TrainJob(RunConfig config, PrintStream out) {
         this.config = config;
+        this.settings = RunSettings.from(config);
         this.out = out;
     }
 
     /** The run directory the config (or --run-dir) designates. */
-    public static Path runDir(RunConfig config, String override) {
+    public static Path runDir(RunSettings settings, String override) {
         if (override != null && !override.isBlank()) {
             return new Path(override);
         }
-        String explicit = config.getString("run.dir");
-        return explicit.isBlank() ? new Path(config.getString("run.output_dir"), config.getString("run.name")) : new Path(explicit);
+        String explicit = settings.dir();
+        return explicit.isBlank() ? new Path(settings.outputDir(), settings.name()) : new Path(explicit);
     }
 
     /** Which setting named the run directory, for messages about it. */
@@ -71,16 +73,16 @@ public final class TrainJob {
         if (override != null && !override.isBlank()) {
             return "--run-dir " + override;
         }
-        String explicit = config.getString("run.dir");
-        return explicit.isBlank() ? "run.output_dir=" + config.getString("run.output_dir") + " (with run.name="
-                + config.getString("run.name") + ")" : "run.dir=" + explicit;
+        String explicit = settings.dir();
+        return explicit.isBlank() ? "run.output_dir=" + settings.outputDir() + " (with run.name="
+                + settings.name() + ")" : "run.dir=" + explicit;
     }
 
     public Path run(Options options) {
         Configuration hadoop = new Configuration();
-        Path runDir = qualify(runDir(config, options.runDirOverride()), hadoop);
+        Path runDir = qualify(runDir(settings, options.runDirOverride()), hadoop);
         checkRunDir(runDir, options.resume(), hadoop);
-        List<Variant> variants = config.<String>getList("train.variants").stream().map(Variant::fromName).toList();
+        List<Variant> variants = settings.train().variants();
         Map<String, Manifest.Change> changes = options.resume() ? resumeChanges(runDir, hadoop) : Map.of();
         Optional<String> notice = options.resume() ? RunActivity.notice(runDir, hadoop) : Optional.empty();
 
@@ -91,7 +93,7 @@ public final class TrainJob {
             TrainingData data;
             try {
                 // Data is validated before the run directory is changed: bad input leaves nothing behind.
-                data = TrainingDataFactory.open(config, runDir.toString(), hadoop, out);
+                data = TrainingDataFactory.open(settings, runDir.toString(), hadoop, out);
             } catch (RuntimeException e) {
                 lock.close();
                 if (!existed) {
@@ -122,9 +124,9 @@ public final class TrainJob {
 
     private void train(List<Variant> variants, Path runDir, RunManifest manifest, Options options, Configuration hadoop,
                        TrainingData data) {
-        int workers = config.getInt("spark.workers");
-        int parallel = Math.min(config.getInt("train.parallel_variants"), variants.size());
-        SparkSession spark = SparkSessions.create("bnscope-train-" + config.getString("run.name"), options.master(),
+        int workers = settings.spark().workers();
+        int parallel = Math.min(settings.train().parallelVariants(), variants.size());
+        SparkSession spark = SparkSessions.create("bnscope-train-" + settings.name(), options.master(),
                 workers * parallel);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         manifest.update(m -> m.spark = Map.of("master", sc.master(), "version", sc.version(), "app_id",
@@ -224,7 +226,7 @@ public final class TrainJob {
                               boolean resume, Configuration hadoop) {
         Long trained = manifest.get(m -> m.variants.containsKey(variant.label()) ? m.variant(variant.label()).steps : null);
         if (resume && Manifest.COMPLETED.equals(manifest.variantStatus(variant.label()))
-                && trained != null && trained >= config.getInt("train.steps")) {
+                && trained != null && trained >= settings.train().steps()) {
             out.println("[" + variant.label() + "] already completed; skipping (resume)");
             return;
         }
@@ -237,11 +239,11 @@ public final class TrainJob {
             net = checkpoints.load(startStep);
             out.println("[" + variant.label() + "] resuming from checkpoint at step " + startStep);
         } else {
-            net = Networks.build(config, variant);
+            net = Networks.build(settings, variant);
         }
         net.setIterationCount((int) startStep);
         // Rows past the resume point were written by the stopped run; they are recomputed, not duplicated.
-        dropRowsAfter(layout, variant.label(), startStep, config.getInt("spark.averaging_frequency"), hadoop);
+        dropRowsAfter(layout, variant.label(), startStep, settings.spark().averagingFrequency(), hadoop);
 
         Map<String, String> helpers = NativeBackend.layerHelpers(net);
         manifest.updateVariant(variant.label(), v -> {
@@ -255,10 +257,7 @@ public final class TrainJob {
         out.printf("[%s] %d parameters; layer helpers: %s%n", variant.label(), net.numParams(),
                 helpers.isEmpty() ? "none needed" : helpers.values().stream().distinct().toList());
 
-        VariantTrainer.Plan plan = new VariantTrainer.Plan(config.getString("run.name"), variant.label(), layout,
-                config.getInt("spark.workers"), config.getInt("spark.averaging_frequency"), config.getInt("train.steps"),
-                config.getInt("train.eval_every"), config.getInt("train.checkpoint_every"), config.getLong("run.seed"),
-                config.getDouble("train.learning_rate"), ProbeConfig.settings(config));
+        VariantTrainer.Plan plan = new VariantTrainer.Plan(settings, variant.label(), layout);
         VariantTrainer.Outcome outcome = trainer.train(net, startStep, plan, checkpoints);
 
         manifest.updateVariant(variant.label(), v -> {
@@ -276,11 +275,11 @@ public final class TrainJob {
 
     private void describe(RunManifest manifest, TrainingData data) {
         Map<String, Object> seeds = new LinkedHashMap<>();
-        seeds.put("run_seed", config.getLong("run.seed"));
+        seeds.put("run_seed", settings.seed());
         seeds.put("derivation", "network init = run.seed; data order = run.seed; noisy BN draw = hash(run.seed, layer, step); "
                 + "activation samples = hash(run.seed, step, layer, unit); Spark data split = run.seed");
         manifest.update(m -> {
-            m.runId = config.getString("run.name");
+            m.runId = settings.name();
             if (m.createdAt == null) {
                 m.createdAt = Instant.now().toString();
             }
@@ -290,7 +289,7 @@ public final class TrainJob {
             m.config = ManifestFile.asRecorded(config.asMap());
             m.seeds = seeds;
             m.data = ManifestFile.asRecorded(data.describe());
-            m.decisions = ManifestFile.asRecorded(Networks.decisions(config));
+            m.decisions = ManifestFile.asRecorded(Networks.decisions(settings.model()));
             m.versions = new LinkedHashMap<>(BuildInfo.versions());
             m.nativeBackend = Map.of("backend", NativeBackend.backendName(), "onednn", NativeBackend.oneDnnAvailable(),
                     "platform_extension", String.valueOf(System.getProperty(NativeBackend.PLATFORM_EXTENSION_PROPERTY)));
@@ -315,7 +314,7 @@ public final class TrainJob {
                 throw new BadInputException("--resume was given but " + runDir + " holds no run (no manifest.json). "
                         + "Start it without --resume, or pass the directory of the run to continue with --run-dir.");
             }
-            if (!resume && !config.getBoolean("run.overwrite") && (hasRun || (fs.exists(runDir) && fs.listStatus(runDir).length > 0))) {
+            if (!resume && !settings.overwrite() && (hasRun || (fs.exists(runDir) && fs.listStatus(runDir).length > 0))) {
                 throw new BadInputException("Run directory " + runDir + " already exists and is not empty. Continue it with "
                         + "--resume, replace it with --set run.overwrite=true, or choose another --set run.name=NAME.");
             }
