@@ -1,6 +1,7 @@
 package bnscope.analysis;
 
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import java.util.stream.Collectors;
 import static bnscope.core.tables.SnapshotTables.METRICS;
 import static org.junit.jupiter.api.Assertions.*;
 
+@Tag("slow") // over ~30 s on the shared 2-core machine: left out by mvn test -DexcludedGroups=slow
 class ReportJobTest {
     private static final SparkSession spark = SparkTestSession.shared();
 
