@@ -1,6 +1,6 @@
 package bnscope.bench;
 
-import bnscope.core.config.RunConfig;
+import bnscope.core.config.RunSettings;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -21,8 +21,8 @@ final class MinibatchOptions {
     @Option(names = "--batch", paramLabel = "N", defaultValue = "128", description = "minibatch size (default: ${DEFAULT-VALUE})")
     int batch;
 
-    /** The run config for {@code steps} steps with these options and {@code extra} overrides. */
-    RunConfig config(int steps, List<String> extra) {
-        return BenchmarkMinibatches.config(conf == null ? null : conf.toString(), data.toString(), batch, steps, extra);
+    /** The run settings for {@code steps} steps with these options and {@code extra} overrides. */
+    RunSettings settings(int steps, List<String> extra) {
+        return BenchmarkMinibatches.settings(conf == null ? null : conf.toString(), data.toString(), batch, steps, extra);
     }
 }

@@ -1,7 +1,6 @@
 package bnscope.bench;
 
-import bnscope.core.config.ProbeConfig;
-import bnscope.core.config.RunConfig;
+import bnscope.core.config.RunSettings;
 import bnscope.core.models.Networks;
 import bnscope.core.models.Variant;
 import bnscope.core.probes.ActivationProbe;
@@ -74,9 +73,9 @@ public final class ProbeCostBenchmark implements Callable<Integer> {
         PrintStream log = System.err;
         BenchmarkResults results = new BenchmarkResults(System.out);
         int steps = warmup + 4 * rounds;
-        RunConfig config = minibatches.config(steps, List.of("probe.enabled=true"));
+        RunSettings config = minibatches.settings(steps, List.of("probe.enabled=true"));
         List<DataSet> batches = BenchmarkMinibatches.load(config, steps, log);
-        ProbeSettings settings = ProbeConfig.settings(config);
+        ProbeSettings settings = config.probes();
         ProbeSettings.Ics ics = settings.ics();
         ProbeSettings.Landscape landscape = settings.landscape();
         ProbeSettings.Activations activations = settings.activations();

@@ -1,6 +1,6 @@
 package bnscope.bench;
 
-import bnscope.core.config.RunConfig;
+import bnscope.core.config.RunSettings;
 import bnscope.core.models.Networks;
 import bnscope.core.models.Variant;
 import bnscope.core.runtime.NativeBackend;
@@ -75,7 +75,7 @@ public final class StepBenchmark implements Callable<Integer> {
         BenchmarkResults results = new BenchmarkResults(System.out);
         int batch = minibatches.batch;
         int planned = Math.max(warmup + steps, slowWarmup + slowSteps);
-        RunConfig config = minibatches.config(planned, List.of());
+        RunSettings config = minibatches.settings(planned, List.of());
         List<DataSet> batches = BenchmarkMinibatches.load(config, planned, log);
         results.put(prefix + ".omp_num_threads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
         results.put(prefix + ".nd4j_max_threads", Nd4j.getEnvironment().maxThreads());
@@ -128,7 +128,7 @@ public final class StepBenchmark implements Callable<Integer> {
         }
     }
 
-    private static Run train(RunConfig config, Variant variant, boolean slowPath, List<DataSet> batches, int warmup, int steps,
+    private static Run train(RunSettings config, Variant variant, boolean slowPath, List<DataSet> batches, int warmup, int steps,
                              PrintStream log) {
         String before = System.getProperty(NativeBackend.HELPERS_PROPERTY);
         System.setProperty(NativeBackend.HELPERS_PROPERTY, Boolean.toString(slowPath));
