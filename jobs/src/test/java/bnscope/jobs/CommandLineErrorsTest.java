@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -94,10 +95,19 @@ class CommandLineErrorsTest {
     void helpListsCommandsAndConfigKeys() {
         Outcome o = run("--help");
         assertEquals(0, o.status());
-        for (Commands.Command c : Commands.ALL) {
-            assertTrue(o.out().contains(c.name() + " " + c.synopsis()), c.name());
+        bnscope.jobs.cli.Cli cli = new bnscope.jobs.cli.Cli(System.out);
+        assertEquals(List.of("run", "train", "analyze", "report", "sql", "compare", "theory", "docs", "help"), cli.commandNames());
+        for (String c : cli.commandNames()) {
+            assertTrue(o.out().contains(cli.synopsis(c).replace("\n", " ")), c + " in\n" + o.out());
+            Outcome h = run("help", c);
+            assertEquals(0, h.status());
+            assertEquals(cli.usage(c), h.out(), "help " + c);
+            if (!c.equals("help")) {
+                assertEquals(h.out(), run(c, "--help").out(), c + " --help");
+            }
         }
         assertTrue(o.out().contains("train.learning_rate"));
+        assertTrue(o.out().contains("docs/errors.md"));
     }
 
     @Test
