@@ -128,6 +128,17 @@ class TheoryJobTest {
     }
 
     @Test
+    void anIdentityAboveItsToleranceMakesTheExitStatusOne() throws IOException {
+        Path copy = copyRun("strict", true, false);
+        // Fact C.1 and Theorem 4.1 hold to ~1e-15 in double precision: 1e-18 is below their rounding
+        Outcome o = main("theory", copy.toString(), "--steps", "10", "--units", "1", "--hessian-units", "0", "--tolerance", "1e-18");
+        assertEquals(1, o.status(), o.out() + o.err());
+        assertTrue(o.out().contains("FAIL") && o.out().contains("fact_c1") && o.out().contains("1.0E-18"), o.out());
+        assertTrue(Files.exists(copy.resolve("theory_checks")), "the rows are written either way");
+        assertTrue(theoryOut.contains("thm41_printed") && !theoryOut.contains("FAIL"), "default tolerance: status 0 " + theoryOut);
+    }
+
+    @Test
     void missingRunDirectoryManifestOrCheckpointsAreNamed() throws IOException {
         Outcome o = main("theory", tmp.resolve("no-such-run").toString());
         assertEquals(2, o.status());

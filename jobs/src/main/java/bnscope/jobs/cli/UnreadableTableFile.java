@@ -50,7 +50,8 @@ final class UnreadableTableFile {
                 reason = reason(t, m);
             }
             Matcher matcher = PARQUET_PATH.matcher(m);
-            if (file == null && matcher.find()) {
+            // a failed write names its output (sql --out x.parquet), which is not the damaged input
+            if (file == null && !m.contains("while writing rows") && matcher.find()) {
                 file = matcher.group(1);
             }
         }
