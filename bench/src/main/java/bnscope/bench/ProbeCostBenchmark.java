@@ -1,4 +1,4 @@
-package bnscope.jobs.bench;
+package bnscope.bench;
 
 import bnscope.core.config.ProbeConfig;
 import bnscope.core.config.RunConfig;

@@ -1,4 +1,4 @@
-package bnscope.jobs.bench;
+package bnscope.bench;
 
 import bnscope.core.runtime.NativeBackend;
 import bnscope.jobs.Main;

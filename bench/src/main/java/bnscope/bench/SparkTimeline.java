@@ -1,4 +1,4 @@
-package bnscope.jobs.bench;
+package bnscope.bench;
 
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;

@@ -1,4 +1,4 @@
-package bnscope.jobs.bench;
+package bnscope.bench;
 
 import java.util.Arrays;
 

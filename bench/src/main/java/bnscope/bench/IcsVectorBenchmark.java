@@ -1,5 +1,9 @@
-package bnscope.analysis;
+package bnscope.bench;
 
+import bnscope.analysis.AnalyzeOptions;
+import bnscope.analysis.IcsMetricsJob;
+import bnscope.analysis.MetricJob;
+import bnscope.analysis.RunDirectory;
 import bnscope.core.BadInputException;
 import bnscope.core.snapshots.ParquetTableWriter;
 import bnscope.core.snapshots.SnapshotLayout;

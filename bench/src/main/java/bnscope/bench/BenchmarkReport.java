@@ -1,4 +1,4 @@
-package bnscope.jobs.bench;
+package bnscope.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -195,7 +195,7 @@ public final class BenchmarkReport {
     private void analysis(StringBuilder md) {
         md.append("## 4. Analysis: ics_metrics throughput\n\n| Figure | Value |\n|---|---|\n");
         if (r.get("analysis.class") == null) {
-            md.append("| ics_metrics throughput ratio [9] | **not measured yet**: no `bnscope.analysis.*Benchmark*` class exists in analysis/ at this commit |\n\n");
+            md.append("| ics_metrics throughput ratio [9] | **not measured yet**: no `bnscope.bench.IcsVectorBenchmark` class exists in bench/ at this commit |\n\n");
             return;
         }
         List<String> lines = new ArrayList<>();
@@ -250,7 +250,7 @@ public final class BenchmarkReport {
                 .append(text("run.torch_steps", "30")).append("`: the same vgg-mini (BatchNorm after every conv/dense but the last, or none), ")
                 .append("plain SGD lr 0.1, NCHW float32, libtorch 2.10 on 2 threads; median of the timed steps after warm-up. ")
                 .append("noisy-batchnorm is compared with `bn` (libtorch has no noise layer).\n");
-        md.append("2. **single JVM** (`bnscope.jobs.bench.StepBenchmark`, OMP_NUM_THREADS=2, ND4J max threads ")
+        md.append("2. **single JVM** (`bnscope.bench.StepBenchmark`, OMP_NUM_THREADS=2, ND4J max threads ")
                 .append(text("jvm.nd4j_max_threads")).append("): the network exactly as the run config builds it (`Networks.build`), ")
                 .append("trained with `net.fit` on the first real CIFAR-10 minibatches of the run's own plan (data/cifar10-mini, ")
                 .append("seeded order, loaded before timing); ").append(text("jvm.fast.batchnorm.steps")).append(" timed steps after warm-up; ")
@@ -266,7 +266,7 @@ public final class BenchmarkReport {
                 .append("max-pool picks or whether a ReLU input is above zero; that step's gradient then differs by up to ~1e-2 relative ")
                 .append("(measured at identical parameters while writing this benchmark), and SGD at lr 0.1 carries the difference on. ")
                 .append("Both are valid (sub)gradients; `OneDnnParityTest` checks the first 3 steps on 32 examples.\n");
-        md.append("5. **Spark local[2]** (`bnscope.jobs.bench.SparkTrainingBenchmark`): the real training job (`Main train`, ")
+        md.append("5. **Spark local[2]** (`bnscope.bench.SparkTrainingBenchmark`): the real training job (`Main train`, ")
                 .append("conf/default.conf, probes off, spark.workers=2, 64 examples per worker, ").append(text("spark.f5.steps"))
                 .append(" steps per variant, eval and checkpoint only at the end), run in the benchmark's JVM with a Spark listener, ")
                 .append("OMP_NUM_THREADS=1 as submit.sh sets. *Steady* images/s: steps × 128 over the time from the end of the first ")
@@ -282,14 +282,14 @@ public final class BenchmarkReport {
                 .append("one after the other in this run. Ratio of the manifest's train_seconds (training loop incl. evaluations and checkpoints); ")
                 .append("in brackets the ratio of process wall times (incl. JVM and Spark start-up). The probes' schedule is denser early ")
                 .append("(steps 0, 5, 10, 20, then every 10/20/40), so a short run overstates the overhead of the 240-step default.\n");
-        md.append("7. **probe cost** (`bnscope.jobs.bench.ProbeCostBenchmark`, single JVM, 2 threads, vgg-mini batchnorm, batch 128, ")
+        md.append("7. **probe cost** (`bnscope.bench.ProbeCostBenchmark`, single JVM, 2 threads, vgg-mini batchnorm, batch 128, ")
                 .append("default probe settings): rounds of a plain step, a step with one ICS probe and a step with one landscape probe, each through ")
                 .append("`StepObserver` (as the training hook runs it) into a staged Parquet file; probe time = the observer's `after()` ")
                 .append("(probe passes, rows, exact restore), step time = `net.fit`; medians over ").append(text("probe_cost.batchnorm.rounds"))
                 .append(" rounds.\n");
-        md.append("8. **storage** (`bnscope.jobs.bench.StorageBenchmark`): total size of the probes-on run's ics_vectors Parquet files ÷ ")
+        md.append("8. **storage** (`bnscope.bench.StorageBenchmark`): total size of the probes-on run's ics_vectors Parquet files ÷ ")
                 .append("the number of float values in their `g` and `g_prime` lists (read back with parquet-avro). Raw float32 is 4 bytes.\n");
-        md.append("9. **ics_metrics throughput** (`bnscope.analysis.IcsVectorBenchmark`, local Spark in one JVM): synthetic G/G' ")
+        md.append("9. **ics_metrics throughput** (`bnscope.bench.IcsVectorBenchmark`, local Spark in one JVM): synthetic G/G' ")
                 .append("vectors (2 workers x 50 steps x 8 layers x 100,000 floats each of G and G' = 160 M values, about 5 ICS probes of vgg16 (15 M weights) on one worker; chunks of 4,096) written in the ics_vectors layout; ")
                 .append("values/s of the ics_metrics job (SQL recomputation from the chunks, write, check against the scalars) ")
                 .append("÷ values/s of a bare scan `SELECT sum(size(g)) + sum(size(g_prime))` of the same files, best of 3 each. Target ≥ 0.5.\n");

@@ -1,4 +1,4 @@
-package bnscope.jobs.bench;
+package bnscope.bench;
 
 import bnscope.core.config.RunConfig;
 import bnscope.core.models.Networks;

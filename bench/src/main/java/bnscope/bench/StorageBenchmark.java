@@ -1,4 +1,4 @@
-package bnscope.jobs.bench;
+package bnscope.bench;
 
 import bnscope.core.tables.SnapshotTables;
 import org.apache.avro.generic.GenericRecord;
