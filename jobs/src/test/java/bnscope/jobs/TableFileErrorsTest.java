@@ -59,7 +59,7 @@ class TableFileErrorsTest {
     /** A copy of the run with the first Parquet file of {@code table} damaged; returns that file. */
     private static Path damagedCopy(String name, String table, Damage damage) throws IOException {
         Path copy = tmp.resolve(name);
-        copyTree(run, copy);
+        Trees.copy(run, copy);
         Path file;
         try (Stream<Path> files = Files.walk(copy.resolve(table))) {
             file = files.filter(p -> p.getFileName().toString().endsWith(".parquet") && !p.getFileName().toString().startsWith("."))
@@ -84,19 +84,6 @@ class TableFileErrorsTest {
             Files.deleteIfExists(crc); // otherwise every damage would surface as a checksum error
         }
         return file;
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path p : files.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
     }
 
     /** Every file of the run's metric tables, with its size and bytes' hash: what "unchanged" means. */
@@ -142,19 +129,11 @@ class TableFileErrorsTest {
         Path file = damagedCopy("analyze-fresh", "metrics", Damage.TRUNCATED);
         Path copy = tmp.resolve("analyze-fresh");
         for (String table : List.of("curves", "ics_metrics", "moments", "landscape_metrics")) {
-            deleteTree(copy.resolve(table));
+            Trees.delete(copy.resolve(table));
         }
         Outcome o = main("analyze", copy.toString());
         assertNamed(o, file, "metrics");
         assertEquals(Map.of(), metricTableFiles(copy), "curves (the job that failed) is not written at all");
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     @Test

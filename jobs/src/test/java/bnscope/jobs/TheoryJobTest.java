@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -200,25 +199,12 @@ class TheoryJobTest {
         Path copy = Files.createDirectories(tmp.resolve(name));
         Files.copy(run.resolve("manifest.json"), copy.resolve("manifest.json"));
         if (checkpoints) {
-            copyTree(run.resolve("checkpoints"), copy.resolve("checkpoints"));
+            Trees.copy(run.resolve("checkpoints"), copy.resolve("checkpoints"));
         }
         if (theoryTable) {
-            copyTree(run.resolve("theory_checks"), copy.resolve("theory_checks"));
+            Trees.copy(run.resolve("theory_checks"), copy.resolve("theory_checks"));
         }
         return copy;
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path p : files.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
     }
 
     @SuppressWarnings("unchecked")

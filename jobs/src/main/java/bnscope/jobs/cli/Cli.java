@@ -96,10 +96,10 @@ public final class Cli {
         return sub.getUsageMessage(CommandLine.Help.Ansi.OFF);
     }
 
-    /** The one-line synopsis of a command, e.g. {@code ./submit.sh report [-h] [--master=URL] RUN_DIR}. */
+    /** The synopsis of a command on one line, e.g. {@code ./submit.sh report [-h] [--master=URL] RUN_DIR}. */
     public String synopsis(String command) {
         CommandLine sub = commandLine.getSubcommands().get(command);
-        return sub.getHelp().synopsis(0).strip();
+        return sub.getHelp().synopsis(0).replaceAll("\\s+", " ").strip();
     }
 
     /** The text of {@code ./submit.sh --help}: every command's synopsis and description, then the config keys. */
@@ -109,7 +109,7 @@ public final class Cli {
                 .append("Usage: ./submit.sh [COMMAND] [ARGS]      (no command: run conf/default.conf end to end)\n\n")
                 .append("Commands (options of one: ./submit.sh help COMMAND, or COMMAND --help):\n");
         for (CommandLine sub : commandLine.getSubcommands().values()) {
-            sb.append("  ").append(sub.getHelp().synopsis(0).strip().replace("\n", " ")).append('\n')
+            sb.append("  ").append(synopsis(sub.getCommandSpec().name())).append('\n')
                     .append(wrap(String.join(" ", sub.getCommandSpec().usageMessage().description()), "      ")).append('\n');
         }
         sb.append("\nBad input (unknown options or config keys, missing or corrupt files, unreadable tables, an unreachable\n")

@@ -53,7 +53,7 @@ public record Failure(int status, String message) {
             return new Failure(2, "bnscope: " + message + ". Commands: " + String.join(", ", cli.commandNames())
                     + ". Run `./submit.sh --help`.");
         }
-        return new Failure(2, "bnscope " + name + ": " + message + ". Usage: " + cli.synopsis(name).replaceAll("\\s+", " ")
+        return new Failure(2, "bnscope " + name + ": " + message + ". Usage: " + cli.synopsis(name)
                 + ". Run `./submit.sh help " + name + "` for what each option means.");
     }
 
@@ -87,18 +87,19 @@ public record Failure(int status, String message) {
 
     /** The first throwable of {@code type} in the cause and suppressed chain of {@code e}. */
     static <T extends Throwable> Optional<T> find(Throwable e, Class<T> type) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (type.isInstance(t)) {
-                return Optional.of(type.cast(t));
-            }
+        return chain(e).stream().filter(type::isInstance).map(type::cast).findFirst();
+    }
+
+    /** {@code e}, its causes and their suppressed exceptions, outermost first. */
+    static List<Throwable> chain(Throwable e) {
+        List<Throwable> out = new ArrayList<>();
+        for (Throwable t = e; t != null && !out.contains(t); t = t.getCause()) {
+            out.add(t);
             for (Throwable s : t.getSuppressed()) {
-                Optional<T> found = find(s, type);
-                if (found.isPresent()) {
-                    return found;
-                }
+                out.addAll(chain(s));
             }
         }
-        return Optional.empty();
+        return out;
     }
 
     private static Throwable root(Throwable e) {

@@ -19,7 +19,7 @@ final class UnreachableMaster {
         if (master == null || !master.startsWith("spark://")) {
             return Optional.empty();
         }
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : Failure.chain(e)) {
             String m = String.valueOf(t.getMessage());
             for (String symptom : SYMPTOMS) {
                 if (m.contains(symptom)) {

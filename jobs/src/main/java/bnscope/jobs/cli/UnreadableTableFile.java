@@ -16,7 +16,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -44,7 +43,7 @@ final class UnreadableTableFile {
     static Optional<String> describe(Throwable e, List<String> dirs) {
         String reason = null;
         String file = null;
-        for (Throwable t : chain(e)) {
+        for (Throwable t : Failure.chain(e)) {
             String m = String.valueOf(t.getMessage());
             if (reason == null) {
                 reason = reason(t, m);
@@ -162,16 +161,5 @@ final class UnreadableTableFile {
             return "its Parquet data cannot be decoded (" + m + ")";
         }
         return null;
-    }
-
-    private static List<Throwable> chain(Throwable e) {
-        List<Throwable> out = new ArrayList<>();
-        for (Throwable t = e; t != null && !out.contains(t); t = t.getCause()) {
-            out.add(t);
-            for (Throwable s : t.getSuppressed()) {
-                out.addAll(chain(s));
-            }
-        }
-        return out;
     }
 }
