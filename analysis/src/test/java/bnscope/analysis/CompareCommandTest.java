@@ -111,4 +111,23 @@ class CompareCommandTest {
         assertTrue(loose.stream().allMatch(l -> l.overTolerance() == 0), loose.toString());
         assertEquals(0.001 / 1.001, loose.stream().filter(l -> l.column().equals("variance")).findFirst().orElseThrow().maxRelDiff(), 1e-9);
     }
+
+    @Test
+    void aDirectoryWithoutManifestIsNoRunAndBadInput(@TempDir Path dir) throws IOException {
+        String a = analyzed(dir.resolve("a"), "run");
+        Path empty = Files.createDirectories(dir.resolve("not-a-run"));
+        // the same tables without the manifest: still no run
+        String tablesOnly = copy(Path.of(a), dir.resolve("tables-only"));
+        Files.delete(Path.of(tablesOnly, RunDirectory.MANIFEST));
+        for (String other : List.of(empty.toString(), tablesOnly)) {
+            ByteArrayOutputStream console = new ByteArrayOutputStream();
+            bnscope.core.BadInputException e = assertThrows(bnscope.core.BadInputException.class,
+                    () -> CompareCommand.run(spark, a, other, CompareCommand.DEFAULT_TOLERANCE, new PrintStream(console)));
+            assertTrue(e.getMessage().contains(other + " (run B) holds no run: there is no manifest.json in it"), e.getMessage());
+            assertFalse(console.toString().contains("DIFFER"), console.toString());
+        }
+        bnscope.core.BadInputException first = assertThrows(bnscope.core.BadInputException.class,
+                () -> CompareCommand.compare(spark, empty.toString(), a, CompareCommand.DEFAULT_TOLERANCE));
+        assertTrue(first.getMessage().contains("(run A) holds no run"), first.getMessage());
+    }
 }

@@ -99,7 +99,7 @@ class SqlCommandTest {
     }
 
     @Test
-    void queryFileIsReadWithoutItsTrailingSemicolon(@TempDir Path dir) throws Exception {
+    void queryFileMayEndWithASemicolon(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("q.sql");
         Files.writeString(file, "SELECT variant, count(*) AS n\nFROM landscape_metrics GROUP BY variant ORDER BY variant;\n");
         String out = sql(List.of(runA), SqlCommand.readQueryFile(file.toString()), SqlCommand.Options.print());

@@ -1,6 +1,7 @@
 package bnscope.bench;
 
 import bnscope.core.config.RunConfig;
+import bnscope.core.config.RunSettings;
 import bnscope.core.data.TrainingData;
 import bnscope.core.data.TrainingDataFactory;
 import org.apache.hadoop.conf.Configuration;
@@ -21,19 +22,19 @@ public final class BenchmarkMinibatches {
     private BenchmarkMinibatches() {
     }
 
-    /** The run config of a benchmark: conf file (or defaults) plus overrides, one worker. */
-    public static RunConfig config(String confFile, String dataDir, int batch, int steps, List<String> extra) {
+    /** The run settings of a benchmark: conf file (or defaults) plus overrides, one worker. */
+    public static RunSettings settings(String confFile, String dataDir, int batch, int steps, List<String> extra) {
         List<String> overrides = new ArrayList<>(List.of("data.dir=" + dataDir, "train.batch_size=" + batch,
                 "train.steps=" + steps, "spark.workers=1", "spark.averaging_frequency=1"));
         overrides.addAll(extra);
-        return RunConfig.load(confFile == null ? null : Path.of(confFile).toFile(), overrides);
+        return RunSettings.from(RunConfig.load(confFile == null ? null : Path.of(confFile).toFile(), overrides));
     }
 
     /** Minibatches of steps 0..steps-1. */
-    public static List<DataSet> load(RunConfig config, int steps, PrintStream log) {
+    public static List<DataSet> load(RunSettings settings, int steps, PrintStream log) {
         try {
             Path scratch = Files.createTempDirectory("bnscope-bench");
-            TrainingData data = TrainingDataFactory.open(config, scratch.resolve("run").toString(), new Configuration(), log);
+            TrainingData data = TrainingDataFactory.open(settings, scratch.resolve("run").toString(), new Configuration(), log);
             List<DataSet> batches = new ArrayList<>(steps);
             for (int s = 0; s < steps; s++) {
                 batches.add(data.minibatch(s, 0));

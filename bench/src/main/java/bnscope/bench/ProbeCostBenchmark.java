@@ -1,7 +1,6 @@
 package bnscope.bench;
 
-import bnscope.core.config.ProbeConfig;
-import bnscope.core.config.RunConfig;
+import bnscope.core.config.RunSettings;
 import bnscope.core.models.Networks;
 import bnscope.core.models.Variant;
 import bnscope.core.probes.GradientShiftProbe;
@@ -50,10 +49,10 @@ public final class ProbeCostBenchmark {
         int rounds = args.getInt("rounds", 5);
         int steps = warmup + 3 * rounds;
         Variant variant = Variant.fromName(args.get("variant", "batchnorm"));
-        RunConfig config = BenchmarkMinibatches.config(args.required("conf"), args.required("data"), batch, steps,
+        RunSettings config = BenchmarkMinibatches.settings(args.required("conf"), args.required("data"), batch, steps,
                 List.of("probe.enabled=true"));
         List<DataSet> batches = BenchmarkMinibatches.load(config, steps, log);
-        ProbeSettings settings = ProbeConfig.settings(config);
+        ProbeSettings settings = config.probes();
         ProbeSettings.Ics ics = settings.ics();
         ProbeSettings.Landscape landscape = settings.landscape();
         ProbeSchedule always = ProbeSchedule.every(1);

@@ -1,6 +1,6 @@
 package bnscope.bench;
 
-import bnscope.core.config.RunConfig;
+import bnscope.core.config.RunSettings;
 import bnscope.core.models.Networks;
 import bnscope.core.models.Variant;
 import bnscope.core.runtime.NativeBackend;
@@ -41,7 +41,7 @@ public final class StepBenchmark {
         int slowWarmup = args.getInt("slow-warmup", 2);
         int slowSteps = args.getInt("slow-steps", 8);
         int planned = Math.max(warmup + steps, slowWarmup + slowSteps);
-        RunConfig config = BenchmarkMinibatches.config(args.get("conf", null), args.required("data"), batch, planned, List.of());
+        RunSettings config = BenchmarkMinibatches.settings(args.get("conf", null), args.required("data"), batch, planned, List.of());
         List<DataSet> batches = BenchmarkMinibatches.load(config, planned, log);
         String prefix = args.get("prefix", "jvm");
         results.put(prefix + ".omp_num_threads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
@@ -95,7 +95,7 @@ public final class StepBenchmark {
         }
     }
 
-    private static Run train(RunConfig config, Variant variant, boolean slowPath, List<DataSet> batches, int warmup, int steps,
+    private static Run train(RunSettings config, Variant variant, boolean slowPath, List<DataSet> batches, int warmup, int steps,
                              PrintStream log) {
         String before = System.getProperty(NativeBackend.HELPERS_PROPERTY);
         System.setProperty(NativeBackend.HELPERS_PROPERTY, Boolean.toString(slowPath));

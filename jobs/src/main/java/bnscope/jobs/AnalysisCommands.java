@@ -3,7 +3,7 @@ package bnscope.jobs;
 import bnscope.analysis.AnalyzeJob;
 import bnscope.analysis.AnalyzeOptions;
 import bnscope.analysis.CompareCommand;
-import bnscope.analysis.ReportJob;
+import bnscope.analysis.report.ReportJob;
 import bnscope.analysis.SqlCommand;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;

@@ -2,6 +2,7 @@ package bnscope.jobs;
 
 import bnscope.core.BadInputException;
 import bnscope.core.config.RunConfig;
+import bnscope.core.config.RunSettings;
 import bnscope.core.data.TrainingData;
 import bnscope.core.data.TrainingDataFactory;
 import bnscope.core.models.Variant;
@@ -114,7 +115,7 @@ public final class TheoryJob {
         Path runDir = existingRunDir(runDirName, hadoop);
         RunManifest manifest = RunManifest.read(runDir, hadoop);
         RunConfig config = configOf(manifest, runDir);
-        List<Variant> variants = batchNormVariants(config, runDir);
+        List<Variant> variants = batchNormVariants(RunSettings.from(config), runDir);
 
         Map<Variant, List<Long>> work = new LinkedHashMap<>();
         for (Variant v : variants) {
@@ -200,17 +201,17 @@ public final class TheoryJob {
                     + "the run's resolved configuration. It is written when training starts; re-run the training.");
         }
         try {
-            return RunConfig.defaults().with((Map<String, Object>) map);
+            return RunConfig.fromRecorded((Map<String, Object>) map, new Path(runDir, RunManifest.FILE).toString());
         } catch (BadInputException e) {
             throw new BadInputException("The configuration recorded in " + new Path(runDir, RunManifest.FILE)
                     + " is not valid for this bnscope version: " + e.getMessage(), e);
         }
     }
 
-    private List<Variant> batchNormVariants(RunConfig config, Path runDir) {
-        List<Variant> all = config.<String>getList("train.variants").stream().map(Variant::fromName).toList();
+    private List<Variant> batchNormVariants(RunSettings settings, Path runDir) {
+        List<Variant> all = settings.train().variants();
         List<Variant> bn = all.stream().filter(v -> v == Variant.BATCHNORM || v == Variant.NOISY_BATCHNORM).toList();
-        boolean dln = "dln".equals(config.getString("model.kind"));
+        boolean dln = settings.model().isDln();
         for (Variant v : all) {
             if (!bn.contains(v)) {
                 out.println("theory: [" + v.label() + "] has no BatchNorm; skipped");
@@ -252,8 +253,9 @@ public final class TheoryJob {
     @SuppressWarnings("unchecked")
     private TrainingData reopenData(RunConfig config, RunManifest manifest, Path runDir, long maxStep, Configuration hadoop) {
         Map<String, Object> changes = new LinkedHashMap<>();
-        int frequency = config.getInt("spark.averaging_frequency");
-        if (maxStep >= config.getInt("train.steps")) {
+        RunSettings recordedSettings = RunSettings.from(config);
+        int frequency = recordedSettings.spark().averagingFrequency();
+        if (maxStep >= recordedSettings.train().steps()) {
             changes.put("train.steps", Math.toIntExact((maxStep / frequency + 1) * frequency));
         }
         Object recorded = manifest.get("data");
@@ -266,7 +268,8 @@ public final class TheoryJob {
         if (directory != null) {
             changes.put("data.dir", directory);
         }
-        RunConfig reopened = changes.isEmpty() ? config : config.with(changes);
+        RunSettings reopened = changes.isEmpty() ? recordedSettings
+                : RunSettings.from(config.with(changes, "the theory job (the run's recorded data directory and a plan up to step " + maxStep + ")"));
         TrainingData data = TrainingDataFactory.open(reopened, runDir.toString(), hadoop, out);
         Map<String, Object> found = asManifestJson(data.describe());
         for (Map.Entry<String, Object> e : recordedData.entrySet()) {
@@ -277,7 +280,7 @@ public final class TheoryJob {
             if (!e.getValue().equals(now)) {
                 throw new BadInputException("The training data found now does not match the run's manifest: data." + e.getKey()
                         + " was " + e.getValue() + " at training time but is " + now + " (data opened from "
-                        + reopened.getString("data.dir") + "). The theory checks must use the minibatches the run trained on; "
+                        + reopened.data().dir() + "). The theory checks must use the minibatches the run trained on; "
                         + "restore the original data files at their recorded paths.");
             }
         }

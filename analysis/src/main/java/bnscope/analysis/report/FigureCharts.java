@@ -1,5 +1,6 @@
-package bnscope.analysis;
+package bnscope.analysis.report;
 
+import bnscope.core.models.Variant;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.jfree.chart.ChartUtils;
@@ -56,12 +57,12 @@ final class FigureCharts {
     }
 
     private static final Map<String, Color> VARIANT_COLORS = Map.of(
-            "standard", new Color(0x1f77b4),
-            "batchnorm", new Color(0xd62728),
-            "noisy-batchnorm", new Color(0x2ca02c),
-            "l1", new Color(0x9467bd),
-            "l2", new Color(0xff7f0e),
-            "linf", new Color(0x8c564b));
+            Variant.STANDARD.label(), new Color(0x1f77b4),
+            Variant.BATCHNORM.label(), new Color(0xd62728),
+            Variant.NOISY_BATCHNORM.label(), new Color(0x2ca02c),
+            Variant.L1.label(), new Color(0x9467bd),
+            Variant.L2.label(), new Color(0xff7f0e),
+            Variant.LINF.label(), new Color(0x8c564b));
     private static final Color[] OTHER = {new Color(0x17becf), new Color(0xbcbd22), new Color(0x7f7f7f), new Color(0xe377c2)};
 
     /** The colour of a series: its variant's colour (a series may be named "variant, detail"); a fixed palette otherwise. */
