@@ -24,9 +24,9 @@ public final class Main {
 
     /** Runs a command; returns the process exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        NativeBackend.configure();
         Cli cli = new Cli(out);
         try {
+            NativeBackend.configure(); // inside the try: with the CUDA build it stops on an unsupported GPU (exit 2)
             return cli.execute(args);
         } catch (Exception | Error e) {
             // Exception, not RuntimeException: Spark's Scala code throws checked exceptions it does not declare
