@@ -1,5 +1,9 @@
 package bnscope.bench;
 
+import bnscope.core.BadInputException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 /**
  * Renders BENCHMARKS.md from one benchmark run's figures: the {@code key=value} lines that
@@ -16,31 +21,43 @@ import java.util.Map;
  * machine. Every ratio here divides two figures of that same run. Targets are the project's
  * performance goals; a missed one is reported as such, never asserted.
  *
- * <p>Usage: {@code BenchmarkReport RESULTS_FILE OUTPUT_MD}.
+ * <p>Usage: {@code BenchmarkReport RESULTS_FILE OUTPUT_MD} ({@code --help}).
  */
-public final class BenchmarkReport {
+@Command(name = "BenchmarkReport", mixinStandardHelpOptions = true,
+        description = "Renders BENCHMARKS.md from the key=value figures of one scripts/benchmark.sh run.")
+public final class BenchmarkReport implements Callable<Integer> {
     private static final String[] VARIANTS = {"standard", "batchnorm", "noisy-batchnorm"};
     private static final int[] FREQUENCIES = {5, 10};
     private static final int BATCH = 128;
 
-    private final Map<String, String> r;
+    @Parameters(index = "0", paramLabel = "RESULTS_FILE", description = "key=value lines of one benchmark run")
+    Path resultsFile;
 
-    private BenchmarkReport(Map<String, String> results) {
-        this.r = results;
+    @Parameters(index = "1", paramLabel = "OUTPUT_MD", description = "the Markdown file to (over)write")
+    Path output;
+
+    private Map<String, String> r;
+
+    public static void main(String[] args) {
+        BenchmarkCli.main(new BenchmarkReport(), args);
     }
 
-    public static void main(String[] args) throws IOException {
-        if (args.length != 2) {
-            throw new IllegalArgumentException("usage: BenchmarkReport RESULTS_FILE OUTPUT_MD");
+    @Override
+    public Integer call() throws IOException {
+        if (!Files.isReadable(resultsFile)) {
+            throw new BadInputException("No readable results file at " + resultsFile
+                    + ": expected the key=value lines scripts/benchmark.sh collects. Run scripts/benchmark.sh, which writes it and calls this.");
         }
         Map<String, String> results = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(Path.of(args[0]), StandardCharsets.UTF_8)) {
+        for (String line : Files.readAllLines(resultsFile, StandardCharsets.UTF_8)) {
             int eq = line.indexOf('=');
             if (eq > 0) {
                 results.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
             }
         }
-        Files.writeString(Path.of(args[1]), new BenchmarkReport(results).render(), StandardCharsets.UTF_8);
+        r = results;
+        Files.writeString(output, render(), StandardCharsets.UTF_8);
+        return 0;
     }
 
     /** The libtorch variant that has the same layers as a bnscope variant (noise has no libtorch twin). */
@@ -181,7 +198,10 @@ public final class BenchmarkReport {
                 .append(fmt(num(p + "ics_ms"), "%.0f")).append(" ms; one step ").append(fmt(num(p + "step_ms"), "%.0f")).append(" ms) | |\n");
         md.append("| one landscape probe (").append(text(p + "landscape_points")).append(" step sizes), in training steps [7] | ")
                 .append(fmt(num(p + "landscape_steps"), "%.1f")).append(" steps (").append(fmt(num(p + "landscape_ms"), "%.0f"))
-                .append(" ms) | |\n\n");
+                .append(" ms) | |\n");
+        md.append("| one activation probe (all weight layers, ").append(text(p + "activations_sample_size"))
+                .append("-value samples), in training steps [7] | ").append(fmt(num(p + "activations_steps"), "%.1f")).append(" steps (")
+                .append(fmt(num(p + "activations_ms"), "%.0f")).append(" ms) | |\n\n");
     }
 
     private void storage(StringBuilder md) {
@@ -283,7 +303,7 @@ public final class BenchmarkReport {
                 .append("in brackets the ratio of process wall times (incl. JVM and Spark start-up). The probes' schedule is denser early ")
                 .append("(steps 0, 5, 10, 20, then every 10/20/40), so a short run overstates the overhead of the 240-step default.\n");
         md.append("7. **probe cost** (`bnscope.bench.ProbeCostBenchmark`, single JVM, 2 threads, vgg-mini batchnorm, batch 128, ")
-                .append("default probe settings): rounds of a plain step, a step with one ICS probe and a step with one landscape probe, each through ")
+                .append("default probe settings): rounds of a plain step, a step with one ICS probe, one with one landscape probe and one with one activation probe, each through ")
                 .append("`StepObserver` (as the training hook runs it) into a staged Parquet file; probe time = the observer's `after()` ")
                 .append("(probe passes, rows, exact restore), step time = `net.fit`; medians over ").append(text("probe_cost.batchnorm.rounds"))
                 .append(" rounds.\n");

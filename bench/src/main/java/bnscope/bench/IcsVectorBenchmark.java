@@ -4,7 +4,6 @@ import bnscope.analysis.AnalyzeOptions;
 import bnscope.analysis.IcsMetricsJob;
 import bnscope.analysis.MetricJob;
 import bnscope.analysis.RunDirectory;
-import bnscope.core.BadInputException;
 import bnscope.core.snapshots.ParquetTableWriter;
 import bnscope.core.snapshots.SnapshotLayout;
 import bnscope.core.snapshots.StepKey;
@@ -14,6 +13,10 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 
 /**
  * Benchmark (not a test): how fast the ics_metrics job recomputes ‖G−G'‖, ⟨G,G'⟩ and the norms
@@ -35,11 +39,35 @@ import java.util.SplittableRandom;
  * at least 0.5). Both are timed as the best of {@code repeat} runs after a warm-up, alternating, so
  * that load from other processes hits both alike.
  *
- * <pre>
- * IcsVectorBenchmark [--dir DIR] [--workers 2] [--steps 50] [--layers 8] [--values 100000] [--chunk 4096] [--repeat 3]
- * </pre>
+ * <p>Options: {@code IcsVectorBenchmark --help}.
  */
-public final class IcsVectorBenchmark {
+@Command(name = "IcsVectorBenchmark", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "ics_metrics job throughput against a bare Spark scan of the same synthetic G/G' vectors.")
+public final class IcsVectorBenchmark implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "where the synthetic run goes (default: a new temporary directory)")
+    String dir;
+
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "2", description = "workers of the synthetic run (default: ${DEFAULT-VALUE})")
+    int workers;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "50", description = "ICS probes per worker (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--layers", paramLabel = "N", defaultValue = "8", description = "weight layers per probe (default: ${DEFAULT-VALUE})")
+    int layers;
+
+    @Option(names = "--values", paramLabel = "N", defaultValue = "100000", description = "float values of G, and of G', per layer (default: ${DEFAULT-VALUE})")
+    int values;
+
+    @Option(names = "--chunk", paramLabel = "N", defaultValue = "4096", description = "float values per ics_vectors row (default: ${DEFAULT-VALUE})")
+    int chunk;
+
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "3", description = "timed runs of each, after a warm-up; the best counts (default: ${DEFAULT-VALUE})")
+    int repeat;
+
     /** Timings of one benchmark, best of {@code repeat} runs each. */
     public record Result(long values, double scanSeconds, double jobSeconds, String vectorCheck) {
         public double scanValuesPerSecond() {
@@ -67,9 +95,6 @@ public final class IcsVectorBenchmark {
                     values, scanSeconds, scanValuesPerSecond(), jobSeconds, jobValuesPerSecond(), ratio(), throughputRatio(),
                     vectorCheck);
         }
-    }
-
-    private IcsVectorBenchmark() {
     }
 
     /** Writes a synthetic run with ics and ics_vectors tables under {@code dir}; returns the number of float values. */
@@ -169,30 +194,19 @@ public final class IcsVectorBenchmark {
         return new Result(values, scan, job, check);
     }
 
-    public static void main(String[] args) throws IOException {
-        String dir = null;
-        int workers = 2, steps = 50, layers = 8, values = 100_000, chunk = 4096, repeat = 3;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (i + 1 >= args.length) {
-                throw new BadInputException("IcsVectorBenchmark: option " + a + " needs a value.");
-            }
-            String v = args[++i];
-            switch (a) {
-                case "--dir" -> dir = v;
-                case "--workers" -> workers = Integer.parseInt(v);
-                case "--steps" -> steps = Integer.parseInt(v);
-                case "--layers" -> layers = Integer.parseInt(v);
-                case "--values" -> values = Integer.parseInt(v);
-                case "--chunk" -> chunk = Integer.parseInt(v);
-                case "--repeat" -> repeat = Integer.parseInt(v);
-                default -> throw new BadInputException("IcsVectorBenchmark: unknown option " + a
-                        + ". Options: --dir DIR --workers N --steps N --layers N --values N --chunk N --repeat N.");
-            }
-        }
-        if (dir == null) {
-            dir = Files.createTempDirectory("bnscope-ics-bench").toString();
-        }
+    public static void main(String[] args) {
+        BenchmarkCli.main(new IcsVectorBenchmark(), args);
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        BenchmarkCli.atLeast(spec, "--workers", workers, 1);
+        BenchmarkCli.atLeast(spec, "--steps", steps, 1);
+        BenchmarkCli.atLeast(spec, "--layers", layers, 1);
+        BenchmarkCli.atLeast(spec, "--values", values, 1);
+        BenchmarkCli.atLeast(spec, "--chunk", chunk, 1);
+        BenchmarkCli.atLeast(spec, "--repeat", repeat, 1);
+        String dir = this.dir != null ? this.dir : Files.createTempDirectory("bnscope-ics-bench").toString();
         long t0 = System.nanoTime();
         long total = writeSyntheticRun(dir, workers, steps, layers, values, chunk);
         System.out.printf(Locale.ROOT, "wrote synthetic vectors to %s in %.1f s%n", dir, (System.nanoTime() - t0) / 1e9);
@@ -211,5 +225,6 @@ public final class IcsVectorBenchmark {
         } finally {
             spark.stop();
         }
+        return 0;
     }
 }

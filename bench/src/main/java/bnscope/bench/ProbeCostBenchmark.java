@@ -3,6 +3,7 @@ package bnscope.bench;
 import bnscope.core.config.RunSettings;
 import bnscope.core.models.Networks;
 import bnscope.core.models.Variant;
+import bnscope.core.probes.ActivationProbe;
 import bnscope.core.probes.GradientShiftProbe;
 import bnscope.core.probes.LandscapeProbe;
 import bnscope.core.probes.Probe;
@@ -16,6 +17,11 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,44 +29,64 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 
 /**
  * The cost of one full probe, in units of one training step, in a single JVM: vgg-mini (as the
- * config builds it) at the config's batch size on real CIFAR-10 minibatches. Rounds of three
+ * config builds it) at the config's batch size on real CIFAR-10 minibatches. Rounds of four
  * observed steps: a plain step, a step with one {@link GradientShiftProbe} (all layers, the config's
- * ics_vectors setting), a step with one {@link LandscapeProbe} (the config's η grid). The probe's
- * time is the observer's {@code after()} call (metrics row, probe passes, Parquet rows into a staged
- * file, exact restore); the step's time is {@code net.fit}. Medians over the rounds.
+ * ics_vectors setting), a step with one {@link LandscapeProbe} (the config's η grid), a step with one
+ * {@link ActivationProbe} (all layers, the config's units and sample size). The probe's time is the
+ * observer's {@code after()} call (metrics row, probe passes, Parquet rows into a staged file, exact
+ * restore); the step's time is {@code net.fit}. Medians over the rounds.
  *
- * <p>Usage: {@code ProbeCostBenchmark --conf FILE --data DIR [--variant batchnorm] [--batch 128]
- * [--warmup 3] [--rounds 5]}. Prints {@code RESULT} lines ({@link BenchmarkResults}).
+ * <p>Options: {@code ProbeCostBenchmark --help}. Prints {@code RESULT} lines ({@link BenchmarkResults}).
  */
-public final class ProbeCostBenchmark {
-    private ProbeCostBenchmark() {
+@Command(name = "ProbeCostBenchmark", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "The cost of one ICS, landscape and activation probe, in training steps (single JVM).")
+public final class ProbeCostBenchmark implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    MinibatchOptions minibatches;
+
+    @Option(names = "--variant", paramLabel = "V", defaultValue = "batchnorm", description = "model variant (default: ${DEFAULT-VALUE})")
+    Variant variant;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "3", description = "untimed plain steps first (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "5",
+            description = "timed rounds of a plain, an ICS, a landscape and an activation step (default: ${DEFAULT-VALUE})")
+    int rounds;
+
+    public static void main(String[] args) {
+        BenchmarkCli.main(new ProbeCostBenchmark(), args);
     }
 
-    public static void main(String[] argv) throws IOException {
-        BenchmarkArgs args = new BenchmarkArgs(argv);
+    @Override
+    public Integer call() throws IOException {
+        BenchmarkCli.atLeast(spec, "--warmup", warmup, 0);
+        BenchmarkCli.atLeast(spec, "--rounds", rounds, 1);
         NativeBackend.configure();
         PrintStream log = System.err;
         BenchmarkResults results = new BenchmarkResults(System.out);
-        int batch = args.getInt("batch", 128);
-        int warmup = args.getInt("warmup", 3);
-        int rounds = args.getInt("rounds", 5);
-        int steps = warmup + 3 * rounds;
-        Variant variant = Variant.fromName(args.get("variant", "batchnorm"));
-        RunSettings config = BenchmarkMinibatches.settings(args.required("conf"), args.required("data"), batch, steps,
-                List.of("probe.enabled=true"));
+        int steps = warmup + 4 * rounds;
+        RunSettings config = minibatches.settings(steps, List.of("probe.enabled=true"));
         List<DataSet> batches = BenchmarkMinibatches.load(config, steps, log);
         ProbeSettings settings = config.probes();
         ProbeSettings.Ics ics = settings.ics();
         ProbeSettings.Landscape landscape = settings.landscape();
+        ProbeSettings.Activations activations = settings.activations();
         ProbeSchedule always = ProbeSchedule.every(1);
         StepObserver plain = StepObserver.withProbes(settings, List.of());
         StepObserver icsOnly = StepObserver.withProbes(settings, List.<Probe>of(new GradientShiftProbe(
                 new ProbeSettings.Ics(true, always, List.of(), ics.vectors(), ics.chunkSize()))));
         StepObserver landscapeOnly = StepObserver.withProbes(settings, List.<Probe>of(new LandscapeProbe(
                 new ProbeSettings.Landscape(true, always, landscape.points(), landscape.minMultiplier(), landscape.maxMultiplier()))));
+        StepObserver activationsOnly = StepObserver.withProbes(settings, List.<Probe>of(new ActivationProbe(
+                new ProbeSettings.Activations(true, always, List.of(), activations.units(), activations.sampleSize()))));
 
         MultiLayerNetwork net = Networks.build(config, variant);
         java.nio.file.Path scratch = Files.createTempDirectory("bnscope-probe-bench");
@@ -69,6 +95,7 @@ public final class ProbeCostBenchmark {
         List<Double> fit = new ArrayList<>();
         List<Double> icsAfter = new ArrayList<>();
         List<Double> landscapeAfter = new ArrayList<>();
+        List<Double> activationsAfter = new ArrayList<>();
         List<Double> plainAfter = new ArrayList<>();
         int s = 0;
         for (; s < warmup; s++) {
@@ -78,6 +105,7 @@ public final class ProbeCostBenchmark {
             step(net, plain, batches.get(s++), sink, variant, fit, plainAfter);
             step(net, icsOnly, batches.get(s++), sink, variant, fit, icsAfter);
             step(net, landscapeOnly, batches.get(s++), sink, variant, fit, landscapeAfter);
+            step(net, activationsOnly, batches.get(s++), sink, variant, fit, activationsAfter);
         }
         long t0 = System.nanoTime();
         sink.close();
@@ -85,6 +113,7 @@ public final class ProbeCostBenchmark {
         double stepMs = new StepTimes(toArray(fit)).median();
         double icsMs = new StepTimes(toArray(icsAfter)).median();
         double landscapeMs = new StepTimes(toArray(landscapeAfter)).median();
+        double activationsMs = new StepTimes(toArray(activationsAfter)).median();
         String p = "probe_cost." + variant.label() + ".";
         results.put(p + "step_ms", stepMs);
         results.put(p + "plain_after_ms", new StepTimes(toArray(plainAfter)).median());
@@ -94,11 +123,15 @@ public final class ProbeCostBenchmark {
         results.put(p + "landscape_ms", landscapeMs);
         results.put(p + "landscape_steps", landscapeMs / stepMs);
         results.put(p + "landscape_points", landscape.points());
+        results.put(p + "activations_ms", activationsMs);
+        results.put(p + "activations_steps", activationsMs / stepMs);
+        results.put(p + "activations_sample_size", activations.sampleSize());
         results.put(p + "rounds", rounds);
         results.put(p + "sink_close_ms", closeMs);
-        log.printf("probe cost: step %.0f ms, ics %.0f ms (%.2f steps), landscape %.0f ms (%.2f steps)%n", stepMs, icsMs,
-                icsMs / stepMs, landscapeMs, landscapeMs / stepMs);
+        log.printf("probe cost: step %.0f ms, ics %.0f ms (%.2f steps), landscape %.0f ms (%.2f steps), activations %.0f ms (%.2f steps)%n",
+                stepMs, icsMs, icsMs / stepMs, landscapeMs, landscapeMs / stepMs, activationsMs, activationsMs / stepMs);
         deleteRecursively(scratch);
+        return 0;
     }
 
     private static void step(MultiLayerNetwork net, StepObserver observer, DataSet batch, StagedSnapshotWriter sink,

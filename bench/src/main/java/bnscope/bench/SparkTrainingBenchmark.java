@@ -1,5 +1,6 @@
 package bnscope.bench;
 
+import bnscope.core.models.Variant;
 import bnscope.core.runtime.NativeBackend;
 import bnscope.jobs.Main;
 import bnscope.jobs.RunManifest;
@@ -8,6 +9,10 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintStream;
 import java.time.Instant;
@@ -17,6 +22,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 /**
  * Training throughput of the real Spark job ({@code bnscope.jobs.Main train}, probes off) under an
@@ -28,33 +34,61 @@ import java.util.Map;
  * the broadcast), the local steps (from the metrics rows' time stamps) and the tail (result
  * serialization, snapshot file close).
  *
- * <p>Usage: {@code SparkTrainingBenchmark --conf FILE --run-dir DIR --label f5 [--variants a,b]
- * [--steps 60] [--frequency 5] [--workers 2] [--batch 128]}. Run with OMP_NUM_THREADS=1 as
- * submit.sh does. Prints {@code RESULT} lines ({@link BenchmarkResults}).
+ * <p>Options: {@code SparkTrainingBenchmark --help}. Run with OMP_NUM_THREADS=1 as submit.sh does.
+ * Prints {@code RESULT} lines ({@link BenchmarkResults}).
  */
-public final class SparkTrainingBenchmark {
-    private SparkTrainingBenchmark() {
+@Command(name = "SparkTrainingBenchmark", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Training throughput of the real Spark job (probes off) under an embedded local[W] master.")
+public final class SparkTrainingBenchmark implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--conf", paramLabel = "FILE", required = true, description = "run config file")
+    java.nio.file.Path conf;
+
+    @Option(names = "--run-dir", paramLabel = "DIR", required = true, description = "run directory (overwritten)")
+    String runDir;
+
+    @Option(names = "--label", paramLabel = "NAME", required = true, description = "RESULT key part: spark.NAME.*")
+    String label;
+
+    @Option(names = "--variants", paramLabel = "V", split = ",", defaultValue = "standard,batchnorm,noisy-batchnorm",
+            description = "variants to train, comma-separated (default: ${DEFAULT-VALUE})")
+    List<Variant> variants;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "60", description = "training steps per variant (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--frequency", paramLabel = "N", defaultValue = "5", description = "averaging frequency, steps per split (default: ${DEFAULT-VALUE})")
+    int frequency;
+
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "2", description = "Spark workers = local cores (default: ${DEFAULT-VALUE})")
+    int workers;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "128", description = "minibatch size (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    public static void main(String[] args) {
+        BenchmarkCli.main(new SparkTrainingBenchmark(), args);
     }
 
-    public static void main(String[] argv) {
-        BenchmarkArgs args = new BenchmarkArgs(argv);
+    @Override
+    public Integer call() {
+        BenchmarkCli.atLeast(spec, "--steps", steps, 1);
+        BenchmarkCli.atLeast(spec, "--frequency", frequency, 1);
+        BenchmarkCli.atLeast(spec, "--workers", workers, 1);
+        BenchmarkCli.atLeast(spec, "--batch", batch, 1);
         NativeBackend.configure();
         BenchmarkResults results = new BenchmarkResults(System.out);
         PrintStream log = System.err;
-        String runDir = args.required("run-dir");
-        String label = args.required("label");
-        List<String> variants = args.getList("variants", "standard,batchnorm,noisy-batchnorm");
-        int steps = args.getInt("steps", 60);
-        int frequency = args.getInt("frequency", 5);
-        int workers = args.getInt("workers", 2);
-        int batch = args.getInt("batch", 128);
+        List<String> labels = variants.stream().map(Variant::label).toList();
 
         SparkSession spark = SparkSessions.create("bnscope-benchmark", null, workers);
         SparkTimeline timeline = new SparkTimeline();
         spark.sparkContext().addSparkListener(timeline);
-        List<String> train = new ArrayList<>(List.of("train", args.required("conf"), "--run-dir", runDir,
+        List<String> train = new ArrayList<>(List.of("train", conf.toString(), "--run-dir", runDir,
                 "--set", "run.overwrite=true", "--set", "probe.enabled=false",
-                "--set", "train.variants=[" + String.join(",", variants) + "]", "--set", "train.steps=" + steps,
+                "--set", "train.variants=[" + String.join(",", labels) + "]", "--set", "train.steps=" + steps,
                 "--set", "train.batch_size=" + batch, "--set", "train.eval_every=0", "--set", "train.checkpoint_every=0",
                 "--set", "spark.workers=" + workers, "--set", "spark.averaging_frequency=" + frequency));
         int status = Main.run(train.toArray(String[]::new), log, log);
@@ -75,7 +109,7 @@ public final class SparkTrainingBenchmark {
         results.put(prefix + "frequency", frequency);
         results.put(prefix + "workers", workers);
         results.put(prefix + "steps", steps);
-        for (String variant : variants) {
+        for (String variant : labels) {
             @SuppressWarnings("unchecked")
             Map<String, Object> state = (Map<String, Object>) states.get(variant);
             double trainSeconds = ((Number) state.get("train_seconds")).doubleValue();
@@ -87,6 +121,7 @@ public final class SparkTrainingBenchmark {
             splitBreakdown(p, variant, timeline, rows, from, to, steps, frequency, batch, results, log);
         }
         spark.stop();
+        return 0;
     }
 
     /** Splits a steady averaging split's wall time into Spark jobs, driver work and task phases. */

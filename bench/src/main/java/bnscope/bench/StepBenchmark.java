@@ -8,10 +8,16 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 /**
  * Training step speed of the project's own network in one JVM: for each variant, vgg-mini as the
@@ -21,35 +27,61 @@ import java.util.Map;
  * when they create their helpers), checks which path each network really took, and compares the
  * two paths' losses over the same steps from the same initialization.
  *
- * <p>Usage: {@code StepBenchmark --data DIR [--conf FILE] [--variants a,b] [--batch 128] [--warmup 5]
- * [--steps 30] [--slow-warmup 2] [--slow-steps 8] [--prefix jvm]}; {@code --slow-steps 0} times the fast
- * path only. Prints {@code RESULT} lines ({@link BenchmarkResults}) under the key prefix.
- * Run it with OMP_NUM_THREADS set to the native threads wanted.
+ * <p>Options: {@code StepBenchmark --help}; {@code --slow-steps 0} times the fast path only. Prints
+ * {@code RESULT} lines ({@link BenchmarkResults}) under the key prefix. Run it with OMP_NUM_THREADS
+ * set to the native threads wanted.
  */
-public final class StepBenchmark {
-    private StepBenchmark() {
+@Command(name = "StepBenchmark", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Training step speed of vgg-mini in one JVM: fast (oneDNN helpers) and slow (DL4J built-in) paths.")
+public final class StepBenchmark implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    MinibatchOptions minibatches;
+
+    @Option(names = "--variants", paramLabel = "V", split = ",", defaultValue = "standard,batchnorm,noisy-batchnorm",
+            description = "variants to time, comma-separated (default: ${DEFAULT-VALUE})")
+    List<Variant> variants;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "5", description = "untimed fast-path steps first (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "30", description = "timed fast-path steps (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--slow-warmup", paramLabel = "N", defaultValue = "2", description = "untimed slow-path steps first (default: ${DEFAULT-VALUE})")
+    int slowWarmup;
+
+    @Option(names = "--slow-steps", paramLabel = "N", defaultValue = "8",
+            description = "timed slow-path steps; 0 times the fast path only (default: ${DEFAULT-VALUE})")
+    int slowSteps;
+
+    @Option(names = "--prefix", paramLabel = "KEY", defaultValue = "jvm", description = "prefix of the RESULT keys (default: ${DEFAULT-VALUE})")
+    String prefix;
+
+    public static void main(String[] args) {
+        BenchmarkCli.main(new StepBenchmark(), args);
     }
 
-    public static void main(String[] argv) {
-        BenchmarkArgs args = new BenchmarkArgs(argv);
+    @Override
+    public Integer call() {
+        BenchmarkCli.atLeast(spec, "--warmup", warmup, 0);
+        BenchmarkCli.atLeast(spec, "--steps", steps, 1);
+        BenchmarkCli.atLeast(spec, "--slow-warmup", slowWarmup, 0);
+        BenchmarkCli.atLeast(spec, "--slow-steps", slowSteps, 0);
         NativeBackend.configure();
         PrintStream log = System.err;
         BenchmarkResults results = new BenchmarkResults(System.out);
-        int batch = args.getInt("batch", 128);
-        int warmup = args.getInt("warmup", 5);
-        int steps = args.getInt("steps", 30);
-        int slowWarmup = args.getInt("slow-warmup", 2);
-        int slowSteps = args.getInt("slow-steps", 8);
+        int batch = minibatches.batch;
         int planned = Math.max(warmup + steps, slowWarmup + slowSteps);
-        RunSettings config = BenchmarkMinibatches.settings(args.get("conf", null), args.required("data"), batch, planned, List.of());
+        RunSettings config = minibatches.settings(planned, List.of());
         List<DataSet> batches = BenchmarkMinibatches.load(config, planned, log);
-        String prefix = args.get("prefix", "jvm");
         results.put(prefix + ".omp_num_threads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
         results.put(prefix + ".nd4j_max_threads", Nd4j.getEnvironment().maxThreads());
         results.put(prefix + ".onednn", String.valueOf(NativeBackend.oneDnnAvailable()));
 
-        for (String name : args.getList("variants", "standard,batchnorm,noisy-batchnorm")) {
-            Variant variant = Variant.fromName(name);
+        for (Variant variant : variants) {
             String v = variant.label();
             Run fast = train(config, variant, false, batches, warmup, steps, log);
             results.put(prefix + ".fast." + v, fast.times(), batch);
@@ -70,6 +102,7 @@ public final class StepBenchmark {
             results.put(parity + "steps", compared);
             results.put(parity + "same_init", String.valueOf(fast.initialParamsEqualTo(slow)));
         }
+        return 0;
     }
 
     private static double maxRelativeDifference(double[] a, double[] b, int steps) {

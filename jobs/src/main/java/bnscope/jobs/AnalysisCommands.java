@@ -23,7 +23,7 @@ import java.util.Map;
  * writing into it (analyze, report), and tell readers (sql, compare) when a run is still being
  * written or was left running by a process that is gone.
  */
-final class AnalysisCommands {
+public final class AnalysisCommands {
     private AnalysisCommands() {
     }
 
@@ -51,12 +51,13 @@ final class AnalysisCommands {
         return options;
     }
 
-    static void analyze(List<String> runs, String master, PrintStream out) {
+    /** {@code analyze}: throws when a built-in check failed (the lines printed say which). */
+    public static void analyze(List<String> runs, String master, PrintStream out) {
         analyze(runs, master, false, out);
     }
 
-    /** Analyzes each run with its own options, holding its lock. */
-    static void analyze(List<String> runs, String master, boolean breakLock, PrintStream out) {
+    /** Analyzes each run with its own options, holding its lock; throws when a built-in check failed. */
+    public static void analyze(List<String> runs, String master, boolean breakLock, PrintStream out) {
         SparkSession spark = spark(master);
         int failed = 0;
         for (String run : runs) {
@@ -69,11 +70,12 @@ final class AnalysisCommands {
         }
     }
 
-    static String report(String run, String master, PrintStream out) {
+    /** {@code report}: returns the path of the report's index.html. */
+    public static String report(String run, String master, PrintStream out) {
         return report(run, master, false, out);
     }
 
-    static String report(String run, String master, boolean breakLock, PrintStream out) {
+    public static String report(String run, String master, boolean breakLock, PrintStream out) {
         try (RunLock lock = lock(run, "report", breakLock, out)) {
             return ReportJob.run(spark(master), run, options(run).withReport(true));
         }
@@ -104,33 +106,14 @@ final class AnalysisCommands {
         }
     }
 
-    static int sql(CommandLine cl, PrintStream out) {
-        List<String> runs = cl.values("--runs");
-        if (runs.isEmpty()) {
-            throw new BadInputException("`sql` needs --runs RUN_DIR... (the run directories whose tables become views).");
-        }
-        String query;
-        if (cl.has("-f")) {
-            if (!cl.positional().isEmpty()) {
-                throw new BadInputException("`sql` takes either a query or -f FILE, not both.");
-            }
-            query = SqlCommand.readQueryFile(cl.value("-f"));
-        } else {
-            cl.requirePositional(1, 1, "one query in quotes (or -f FILE)");
-            query = cl.positional().get(0);
-        }
-        SqlCommand.Options options = SqlCommand.Options.print();
-        if (cl.has("--max-rows")) {
-            options = options.withMaxRows((int) cl.doubleValue("--max-rows", SqlCommand.Options.DEFAULT_MAX_ROWS));
-        }
-        if (cl.has("--out")) {
-            options = options.withOut(cl.value("--out"));
-        }
+    /** {@code sql}: the query over the views of {@code runs}; returns the exit status. */
+    public static int sql(List<String> runs, String query, SqlCommand.Options options, String master, PrintStream out) {
         noticeReaders(runs, out);
-        return SqlCommand.run(spark(cl.value("--master")), runs, query, options, out);
+        return SqlCommand.run(spark(master), runs, query, options, out);
     }
 
-    static int compare(String a, String b, double tolerance, String master, PrintStream out) {
+    /** {@code compare}: returns 0, or 1 past the tolerance. */
+    public static int compare(String a, String b, double tolerance, String master, PrintStream out) {
         noticeReaders(List.of(a, b), out);
         return CompareCommand.run(spark(master), a, b, tolerance, out);
     }

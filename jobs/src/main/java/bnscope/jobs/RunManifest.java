@@ -3,7 +3,6 @@ package bnscope.jobs;
 import bnscope.core.BadInputException;
 import bnscope.core.run.Manifest;
 import bnscope.core.run.ManifestFile;
-import bnscope.core.run.RecordedFailure;
 import bnscope.core.run.RunLayout;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;

@@ -4,6 +4,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * back with Spark SQL with every (worker, step) exactly once, and a run killed mid-way resumes from
  * its checkpoint to the same result as an uninterrupted run, without duplicate rows.
  */
+@Tag("slow") // over ~30 s on the shared 2-core machine: left out by mvn test -DexcludedGroups=slow
 class TrainJobTest {
     private static final int STEPS = 20;
 
@@ -253,7 +255,7 @@ class TrainJobTest {
         Outcome o = run(a);
         assertEquals(2, o.status(), o.err());
         assertTrue(o.err().contains("run.output_dir=/proc/bnscope-test") && o.err().contains("Cannot write"), o.err());
-        assertFalse(o.err().contains("records the failure"), o.err());
+        assertFalse(o.err().contains("records it as failed"), o.err());
     }
 
     @Test
@@ -263,7 +265,7 @@ class TrainJobTest {
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "the driver did not give up");
         String log = Files.readString(tmp.resolve("unreachable.log"));
         assertEquals(1, p.exitValue(), log);
-        assertTrue(log.contains("manifest.json records the failure"), log);
+        assertTrue(log.contains("manifest.json records it as failed"), log);
         JsonNode m = manifest(run);
         assertEquals("failed", m.path("status").asText(), m.toString());
         assertFalse(m.path("tables").path("complete").asBoolean(true));

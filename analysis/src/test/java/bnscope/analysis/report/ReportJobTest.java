@@ -1,5 +1,6 @@
 package bnscope.analysis.report;
 
+import org.junit.jupiter.api.Tag;
 import bnscope.analysis.AnalyzeJob;
 import bnscope.analysis.AnalyzeOptions;
 import bnscope.analysis.RunFixture;
@@ -26,6 +27,7 @@ import java.util.stream.Collectors;
 import static bnscope.core.tables.SnapshotTables.METRICS;
 import static org.junit.jupiter.api.Assertions.*;
 
+@Tag("slow")
 class ReportJobTest {
     private static final SparkSession spark = SparkTestSession.shared();
 
