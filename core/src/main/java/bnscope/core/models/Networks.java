@@ -21,9 +21,10 @@ public final class Networks {
     public static MultiLayerConfiguration configuration(RunConfig config, Variant variant) {
         long seed = config.getLong("run.seed");
         double lr = config.getDouble("train.learning_rate");
+        Implementation implementation = Implementation.fromName(config.getString("model.implementation"));
         if ("dln".equals(config.getString("model.kind"))) {
             return DeepLinearNetwork.builder().depth(config.getInt("dln.depth")).width(config.getInt("dln.width"))
-                    .normalization(variant).learningRate(lr).seed(seed).configuration();
+                    .normalization(variant).implementation(implementation).learningRate(lr).seed(seed).configuration();
         }
         VggBuilder builder = VggBuilder.preset(config.getString("model.preset"));
         String stack = config.getString("model.conv_stack");
@@ -32,7 +33,7 @@ public final class Networks {
             builder = VggBuilder.of(stack.isBlank() ? builder.convSpec() : stack,
                     dense.isEmpty() ? builder.denseHidden() : dense.stream().mapToInt(Integer::intValue).toArray());
         }
-        return builder.variant(variant).learningRate(lr).seed(seed)
+        return builder.variant(variant).implementation(implementation).learningRate(lr).seed(seed)
                 .noise(new DistributionShift.Parameters(config.getDouble("noise.n_mu"), config.getDouble("noise.n_sigma"),
                         config.getDouble("noise.r_mu"), config.getDouble("noise.r_sigma")))
                 .build();
