@@ -69,6 +69,31 @@ final class ArrayValues {
         }
     }
 
+    /** The elements of the FLOAT array {@code array} in c order, into {@code into} when long enough. */
+    static float[] readFloats(INDArray array, float[] into) {
+        INDArray a = contiguous(array);
+        if (a.dataType() != DataType.FLOAT) {
+            throw unsupported(a);
+        }
+        int n = Math.toIntExact(a.length());
+        float[] out = into != null && into.length >= n ? into : new float[n];
+        FloatBuffer fb = a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        fb.position(Math.toIntExact(a.offset()));
+        fb.get(out, 0, n);
+        return out;
+    }
+
+    /** Writes the first {@code array.length()} values of {@code values} into the contiguous FLOAT {@code array}. */
+    static void writeFloats(float[] values, INDArray array) {
+        if (!isContiguous(array) || array.dataType() != DataType.FLOAT) {
+            throw new IllegalArgumentException("expected a contiguous FLOAT array, got " + array.dataType() + " shape "
+                    + java.util.Arrays.toString(array.shape()));
+        }
+        FloatBuffer fb = array.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        fb.position(Math.toIntExact(array.offset()));
+        fb.put(values, 0, Math.toIntExact(array.length()));
+    }
+
     static boolean isContiguous(INDArray array) {
         return array.ordering() == 'c' && Shape.hasDefaultStridesForShape(array) && !array.isEmpty();
     }
