@@ -53,17 +53,30 @@ public class NoisyBatchNormLayer extends AbstractLayer<NoisyBatchNorm> {
         long[] shape = input.shape();
         DataType type = input.dataType();
         if (input.rank() == 4 && layerConf().getCnn2dFormat() == CNN2DFormat.NHWC) {
-            if (type != DataType.FLOAT) {
-                throw new IllegalStateException("NoisyBatchNorm layer " + index + " (" + layerId() + "): channels-last "
-                        + "input must be FLOAT, got " + type);
-            }
-            return activateChannelsLast(workspaceMgr);
+            return type == DataType.FLOAT ? activateChannelsLast(workspaceMgr) : activateChannelsLastGeneric(workspaceMgr);
         }
         INDArray s = workspaceMgr.createUninitialized(ArrayType.INPUT, type, shape, 'c');
         INDArray m = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, type, shape, 'c');
         long seed = DistributionShift.drawSeed(layerConf().getSeed(), index, getIterationCount());
         DistributionShift.fill(layerConf().noiseParameters(), seed, s, m);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, type, shape, 'c');
+        input.mul(s, out);
+        out.addi(m);
+        scale = s;
+        return out;
+    }
+
+    /** NHWC input of another type (double, for numerical checks): the NCHW draws, reordered by ND4J. */
+    private INDArray activateChannelsLastGeneric(LayerWorkspaceMgr workspaceMgr) {
+        long n = input.size(0), h = input.size(1), w = input.size(2), c = input.size(3);
+        DataType type = input.dataType();
+        INDArray sDraw = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, type, new long[]{n, c, h, w}, 'c');
+        INDArray mDraw = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, type, new long[]{n, c, h, w}, 'c');
+        long seed = DistributionShift.drawSeed(layerConf().getSeed(), index, getIterationCount());
+        DistributionShift.fill(layerConf().noiseParameters(), seed, sDraw, mDraw);
+        INDArray s = workspaceMgr.dup(ArrayType.INPUT, sDraw.permute(0, 2, 3, 1), 'c');
+        INDArray m = mDraw.permute(0, 2, 3, 1).dup('c');
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, type, input.shape(), 'c');
         input.mul(s, out);
         out.addi(m);
         scale = s;

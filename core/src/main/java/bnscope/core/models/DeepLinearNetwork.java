@@ -107,7 +107,7 @@ public final class DeepLinearNetwork {
         private double learningRate = DEFAULT_LEARNING_RATE;
         private long seed = 0;
         private DataType dataType = DataType.FLOAT;
-        private Implementation implementation = Implementation.DL4J;
+        private Implementation implementation = Implementation.FUSED;
 
         private Builder() {
         }

@@ -71,7 +71,7 @@ public final class VggBuilder {
     private final List<String> stack;
     private final int[] denseHidden;
     private Variant variant = Variant.STANDARD;
-    private Implementation implementation = Implementation.DL4J;
+    private Implementation implementation = Implementation.FUSED;
     private double learningRate = 0.1;
     private long seed;
     private DistributionShift.Parameters noise = new DistributionShift.Parameters(NoisyBatchNorm.DEFAULT_N_MU,
