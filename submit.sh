@@ -22,18 +22,14 @@ if needs_build; then
   (cd "$here" && mvn -B -q -DskipTests package) >&2
 fi
 
-# Fast DL4J CPU path (docs/performance.md) and the JVM opens Spark needs on Java 17.
+# Fast DL4J CPU path (docs/performance.md) and the JVM opens Spark needs on Java 17: the opens come from
+# their one list, jobs/src/main/resources/bnscope/jvm-options.txt (one option a line, '#' comments).
+mapfile -t opens < <(sed -e 's/#.*//' -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' -e '/^$/d' \
+  "$here/jobs/src/main/resources/bnscope/jvm-options.txt")
 jvm_opts=(
   -Dorg.eclipse.deeplearning4j.helpers.disable=false
   -Dorg.bytedeco.javacpp.platform.extension="${BNSCOPE_PLATFORM_EXTENSION:--onednn}"
-  -XX:+IgnoreUnrecognizedVMOptions
-  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
-  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
-  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
-  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED
-  --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false
+  "${opens[@]}"
 )
 
 master=""

@@ -82,13 +82,15 @@ record run.torch_warmup "$torch_warmup"
 record run.torch_steps "$torch_steps"
 
 echo "benchmark: building (mvn -B -q -DskipTests package) ..." >&2
-rm -f jobs/target/bnscope-jobs.jar
+rm -f jobs/target/bnscope-jobs.jar bench/target/bnscope-bench.jar
 mvn -B -q -DskipTests package >&2
-jar="jobs/target/bnscope-jobs.jar"
-read -r -a jvm_opts <<< "$(java -cp "$jar" bnscope.jobs.bench.LaunchOptions)"
+# The benchmarks live in the bench module (not in the jobs jar users run); its jar's manifest class
+# path holds bnscope's jars and every dependency (bench/target/lib/).
+jar="bench/target/bnscope-bench.jar"
+read -r -a jvm_opts <<< "$(java -cp "$jar" bnscope.bench.LaunchOptions)"
 bench() {  # bench HEAP OMP_THREADS CLASS ARGS...: a benchmark main, started like submit.sh starts the job
   local heap="$1" threads="$2" cls="$3"; shift 3
-  OMP_NUM_THREADS="$threads" java "-Xmx$heap" "${jvm_opts[@]}" -cp "$jar" "bnscope.jobs.bench.$cls" "$@"
+  OMP_NUM_THREADS="$threads" java "-Xmx$heap" "${jvm_opts[@]}" -cp "$jar" "bnscope.bench.$cls" "$@"
 }
 
 # 1. Training step speed --------------------------------------------------------------------------
@@ -146,20 +148,17 @@ stage probe-cost bench 4g 2 ProbeCostBenchmark --conf "$conf" --data "$data" --v
 # 3. Storage per stored gradient value, from the probes-on run's ics_vectors.
 stage storage bench 2g 1 StorageBenchmark --run-dir "$work/probes-on"
 
-# 4. ics_metrics throughput (analysis module), when its benchmark class exists.
-analysis_bench="$(find analysis/src/main/java/bnscope/analysis -maxdepth 1 -name '*Benchmark*.java' 2>/dev/null | head -n 1 || true)"
-if [ -n "$analysis_bench" ]; then
-  cls="bnscope.analysis.$(basename "$analysis_bench" .java)"
-  record analysis.class "$cls"
-  analysis_run() {
-    OMP_NUM_THREADS=1 java -Xmx6g "${jvm_opts[@]}" -cp "$jar" "$cls" --dir "$work/ics-bench" | tee "$work/analysis.raw" \
-      | grep '^RESULT ' | sed 's/^RESULT \(analysis\.\)\{0,1\}/RESULT analysis./'
-    grep -v '^RESULT ' "$work/analysis.raw" | grep -v '^\s*$' | tail -n 1 | sed 's/^/RESULT analysis.last_line=/'
-  }
-  stage analysis analysis_run
-fi
+# 4. ics_metrics throughput (the analysis module's job on synthetic vectors).
+cls="bnscope.bench.IcsVectorBenchmark"
+record analysis.class "$cls"
+analysis_run() {
+  OMP_NUM_THREADS=1 java -Xmx6g "${jvm_opts[@]}" -cp "$jar" "$cls" --dir "$work/ics-bench" | tee "$work/analysis.raw" \
+    | grep '^RESULT ' | sed 's/^RESULT \(analysis\.\)\{0,1\}/RESULT analysis./'
+  grep -v '^RESULT ' "$work/analysis.raw" | grep -v '^\s*$' | tail -n 1 | sed 's/^/RESULT analysis.last_line=/'
+}
+stage analysis analysis_run
 
 record machine.load_end "$(loadavg)"
 record machine.seconds "$(( $(date +%s) - started ))"
-java -cp "$jar" bnscope.jobs.bench.BenchmarkReport "$results" "$repo/BENCHMARKS.md"
+java -cp "$jar" bnscope.bench.BenchmarkReport "$results" "$repo/BENCHMARKS.md"
 echo "benchmark: wrote $repo/BENCHMARKS.md in $(( ($(date +%s) - started) / 60 )) min" >&2

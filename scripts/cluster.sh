@@ -23,7 +23,8 @@ web="${BNSCOPE_WEB_PORT:-8080}"
 lib="$here/jobs/target/lib"
 jar="$here/jobs/target/bnscope-jobs.jar"
 
-opens="-XX:+IgnoreUnrecognizedVMOptions --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false"
+# The JVM opens Spark needs on Java 17: their one list, passed to java as an argument file.
+opens="@$here/jobs/src/main/resources/bnscope/jvm-options.txt"
 
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 
@@ -84,7 +85,7 @@ start() {
   spark_home
   # Executors inherit this environment from their Worker: they bind to loopback and find their jars.
   export SPARK_HOME="$state/spark-home" SPARK_SCALA_VERSION=2.12 SPARK_LOCAL_IP=127.0.0.1
-  local cp="$state/spark-home/jars/*" daemon=(java -Xmx512m $opens "-Dlog4j2.configurationFile=$state/daemon-log4j2.properties")
+  local cp="$state/spark-home/jars/*" daemon=(java -Xmx512m "$opens" "-Dlog4j2.configurationFile=$state/daemon-log4j2.properties")
   nohup "${daemon[@]}" -cp "$cp" org.apache.spark.deploy.master.Master \
     --host 127.0.0.1 --port "$port" --webui-port "$web" >"$state/logs/master.log" 2>&1 &
   echo $! >"$state/master.pid"

@@ -1,5 +1,6 @@
 package bnscope.analysis;
 
+import bnscope.analysis.report.ReportJob;
 import bnscope.core.BadInputException;
 import bnscope.core.tables.SnapshotTables;
 import bnscope.core.tables.TableSchema;

@@ -79,8 +79,8 @@ public final class CompareCommand {
         if (!(tolerance >= 0)) {
             throw new BadInputException("compare: the tolerance must be a non-negative number, got " + tolerance + ".");
         }
-        RunDirectory a = RunDirectory.open(spark, runA);
-        RunDirectory b = RunDirectory.open(spark, runB);
+        RunDirectory a = requireRun(spark, runA, "A");
+        RunDirectory b = requireRun(spark, runB, "B");
         List<Line> lines = new ArrayList<>();
         boolean any = false;
         for (TableSchema t : MetricTables.all()) {
@@ -103,6 +103,21 @@ public final class CompareCommand {
                     + "). Run `analyze` on both runs first.");
         }
         return new Result(a.path().toString(), b.path().toString(), tolerance, lines);
+    }
+
+    /**
+     * Opens a directory that must hold a run: without a manifest it is no run, and comparing it
+     * would report every table "missing in run B" as if the runs differed (exit 1) instead of
+     * saying the argument is wrong.
+     */
+    private static RunDirectory requireRun(SparkSession spark, String dir, String which) {
+        RunDirectory run = RunDirectory.open(spark, dir);
+        if (!run.hasManifest()) {
+            throw new BadInputException(dir + " (run " + which + ") holds no run: there is no "
+                    + RunDirectory.MANIFEST + " in it. Pass two directories written by a training run (each holds "
+                    + RunDirectory.MANIFEST + " and table folders such as metrics/ and, after `analyze`, curves/).");
+        }
+        return run;
     }
 
     /** Compares one table, in one aggregate query over the full outer join of the two runs' rows. */

@@ -4,15 +4,21 @@ import bnscope.core.BadInputException;
 import bnscope.core.tables.MetricTables;
 import bnscope.core.tables.SnapshotTables;
 import bnscope.core.tables.TableSchema;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import static org.apache.spark.sql.functions.col;
@@ -23,13 +29,20 @@ import static org.apache.spark.sql.functions.lit;
  * the table (metrics, ics, ..., ics_metrics, curves), each the union over the runs that hold it,
  * with a leading {@code run} column: the manifest's run_id, else the directory name (the full
  * directory path when two of the given runs would share a name).
+ *
+ * <p>Registering only reads: it lists the table folders and defines views over Parquet reads;
+ * nothing is written into the runs. A table folder that is missing or holds no Parquet file is
+ * remembered by path, so a view that lacks some runs ({@link #partialViews}) or is missing
+ * altogether ({@link #whyMissing}) can be explained by naming the folder.
  */
 public final class RunViews {
     private final Map<String, List<String>> views;
+    private final Map<String, List<String>> absent;
     private final List<String> notes;
 
-    private RunViews(Map<String, List<String>> views, List<String> notes) {
+    private RunViews(Map<String, List<String>> views, Map<String, List<String>> absent, List<String> notes) {
         this.views = views;
+        this.absent = absent;
         this.notes = notes;
     }
 
@@ -50,10 +63,12 @@ public final class RunViews {
         runs.forEach(r -> nameCounts.merge(r.name(), 1, Integer::sum));
         List<String> notes = new ArrayList<>();
         Map<String, List<String>> registered = new LinkedHashMap<>();
+        Map<String, List<String>> absent = new LinkedHashMap<>();
         for (TableSchema t : allTables()) {
             Dataset<Row> union = null;
             for (RunDirectory run : runs) {
                 if (!run.has(t)) {
+                    absent.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(absence(run, t));
                     continue;
                 }
                 String runName = nameCounts.get(run.name()) > 1 ? run.path().toString() : run.name();
@@ -77,11 +92,51 @@ public final class RunViews {
             }
         });
         if (registered.isEmpty()) {
-            throw new BadInputException("None of the run directories " + runs + " holds a bnscope table (no Parquet files under "
+            throw new BadInputException("None of the run directories " + runs + " holds a bnscope table: in each, the folders "
                     + String.join(", ", allTables().stream().map(TableSchema::name).toList())
-                    + "). Pass directories written by a training run, and run `analyze` for the metric tables.");
+                    + " are missing or hold no Parquet file. Pass directories written by a training run, and run `analyze` "
+                    + "for the metric tables.");
         }
-        return new RunViews(registered, notes);
+        return new RunViews(registered, absent, notes);
+    }
+
+    /** "FOLDER is missing" or "FOLDER holds no Parquet file": why {@code run} lacks {@code table}. */
+    private static String absence(RunDirectory run, TableSchema table) {
+        Path folder = run.tablePath(table);
+        try {
+            return folder + (run.fileSystem().exists(folder) ? " holds no Parquet file" : " is missing");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot look for " + folder, e);
+        }
+    }
+
+    private static String remedy(String table) {
+        return MetricTables.all().stream().anyMatch(t -> t.name().equals(table))
+                ? "metric tables appear after `./submit.sh analyze RUN_DIR`"
+                : "the run did not record this snapshot table (its probe is off, or the run did not get that far)";
+    }
+
+    /**
+     * Notes for the views among {@code names} that exist but lack some of the runs, naming each
+     * missing or empty folder: a query over such a view answers for the other runs only.
+     */
+    public List<String> partialViews(Collection<String> names) {
+        List<String> out = new ArrayList<>();
+        for (String name : new LinkedHashSet<>(names)) {
+            if (views.containsKey(name) && absent.containsKey(name)) {
+                out.add("view " + name + " has no rows from " + absent.get(name).size() + " of the runs ("
+                        + String.join("; ", absent.get(name)) + "); " + remedy(name));
+            }
+        }
+        return out;
+    }
+
+    /** Why a bnscope table is no view (every run's folder named), or empty when it is one or no bnscope table. */
+    public Optional<String> whyMissing(String name) {
+        if (views.containsKey(name) || !absent.containsKey(name)) {
+            return Optional.empty();
+        }
+        return Optional.of("No run holds table " + name + ": " + String.join("; ", absent.get(name)) + "; " + remedy(name) + ".");
     }
 
     /** View name to its columns, in registration order. */

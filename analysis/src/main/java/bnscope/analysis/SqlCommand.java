@@ -21,7 +21,9 @@ import java.util.Locale;
 /**
  * Runs a Spark SQL query over the tables of one or more runs ({@link RunViews}) and prints the
  * result as an aligned text table, or writes it to a single CSV file (with header) or a Parquet
- * folder. Entry point of {@code ./submit.sh sql RUN_DIR... "QUERY"}.
+ * folder. Entry point of {@code ./submit.sh sql "QUERY" --runs RUN_DIR...}. Only one read-only
+ * statement runs per call ({@link ReadOnlyStatement}): the command is for querying runs, never for
+ * changing them.
  */
 public final class SqlCommand {
     private SqlCommand() {
@@ -64,8 +66,7 @@ public final class SqlCommand {
             if (q.isEmpty()) {
                 throw new BadInputException("SQL file " + file + " is empty. Put one SELECT query in it.");
             }
-            // a trailing semicolon is habit from SQL shells; Spark's parser rejects it
-            return q.endsWith(";") ? q.substring(0, q.length() - 1) : q;
+            return q; // a trailing semicolon (habit from SQL shells) is dropped by ReadOnlyStatement
         } catch (IOException e) {
             throw new BadInputException("Cannot read SQL file " + file + " (" + e.getMessage() + "). Give the path of a text file holding one query.", e);
         }
@@ -75,7 +76,11 @@ public final class SqlCommand {
         return run(spark, runDirs, query, options, System.out);
     }
 
-    /** Registers the views, runs {@code query} and prints or writes the result; returns 0 (errors are thrown). */
+    /**
+     * Registers the views, checks that {@code query} is one read-only statement, runs it and prints
+     * or writes the result; returns 0 (errors are thrown: BadInputException for a refused statement,
+     * a query Spark cannot run, or a missing table).
+     */
     public static int run(SparkSession spark, List<String> runDirs, String query, Options options, PrintStream console) {
         if (runDirs.isEmpty()) {
             throw new BadInputException("sql needs at least one run directory before the query.");
@@ -88,14 +93,14 @@ public final class SqlCommand {
         views.notes().forEach(n -> console.println("note: " + n));
         Dataset<Row> result;
         try {
-            result = spark.sql(query);
-        } catch (Exception e) {
-            // Spark throws AnalysisException (parse errors included) without declaring it
-            if (!(e instanceof AnalysisException ae)) {
-                throw e;
-            }
-            throw new BadInputException("The SQL query cannot run: " + firstLine(ae) + "\nViews over the given runs "
-                    + "(name(columns)):" + views.describe() + "\nQuery a view above (metric tables appear after `analyze`).", e);
+            ReadOnlyStatement statement = ReadOnlyStatement.of(spark, query);
+            views.partialViews(statement.relations()).forEach(n -> console.println("note: " + n));
+            result = spark.sql(statement.text());
+        } catch (AnalysisException ae) {
+            // parse errors included; Spark's Scala code throws AnalysisException without declaring it
+            throw new BadInputException("The SQL query cannot run: " + firstLine(ae) + missingTable(ae, views)
+                    + "\nViews over the given runs (name(columns)):" + views.describe()
+                    + "\nQuery a view above (metric tables appear after `analyze`).", ae);
         }
         if (options.out() == null) {
             print(result, options.maxRows(), console);
@@ -107,6 +112,17 @@ public final class SqlCommand {
             console.println("wrote " + options.out());
         }
         return 0;
+    }
+
+    /** For a query naming a bnscope table no run holds: which folders are missing or empty. */
+    private static String missingTable(AnalysisException e, RunViews views) {
+        if (!"TABLE_OR_VIEW_NOT_FOUND".equals(e.getErrorClass())) {
+            return "";
+        }
+        String relation = e.getMessageParameters().getOrDefault("relationName", "");
+        String name = relation.replace("`", "");
+        name = name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
+        return views.whyMissing(name).map(w -> "\n" + w).orElse("");
     }
 
     private static String firstLine(AnalysisException e) {

@@ -2,6 +2,7 @@ package bnscope.analysis;
 
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import static bnscope.core.tables.MetricTables.MOMENTS;
 import static org.apache.spark.sql.functions.*;
 import static org.junit.jupiter.api.Assertions.*;
 
+@Tag("slow") // over ~30 s on the shared 2-core machine: left out by mvn test -DexcludedGroups=slow
 class CompareCommandTest {
     private static final SparkSession spark = SparkTestSession.shared();
 
@@ -110,5 +112,24 @@ class CompareCommandTest {
         List<CompareCommand.Line> loose = CompareCommand.compareTable(MOMENTS, ra.read(MOMENTS), rb.read(MOMENTS), 1e-2);
         assertTrue(loose.stream().allMatch(l -> l.overTolerance() == 0), loose.toString());
         assertEquals(0.001 / 1.001, loose.stream().filter(l -> l.column().equals("variance")).findFirst().orElseThrow().maxRelDiff(), 1e-9);
+    }
+
+    @Test
+    void aDirectoryWithoutManifestIsNoRunAndBadInput(@TempDir Path dir) throws IOException {
+        String a = analyzed(dir.resolve("a"), "run");
+        Path empty = Files.createDirectories(dir.resolve("not-a-run"));
+        // the same tables without the manifest: still no run
+        String tablesOnly = copy(Path.of(a), dir.resolve("tables-only"));
+        Files.delete(Path.of(tablesOnly, RunDirectory.MANIFEST));
+        for (String other : List.of(empty.toString(), tablesOnly)) {
+            ByteArrayOutputStream console = new ByteArrayOutputStream();
+            bnscope.core.BadInputException e = assertThrows(bnscope.core.BadInputException.class,
+                    () -> CompareCommand.run(spark, a, other, CompareCommand.DEFAULT_TOLERANCE, new PrintStream(console)));
+            assertTrue(e.getMessage().contains(other + " (run B) holds no run: there is no manifest.json in it"), e.getMessage());
+            assertFalse(console.toString().contains("DIFFER"), console.toString());
+        }
+        bnscope.core.BadInputException first = assertThrows(bnscope.core.BadInputException.class,
+                () -> CompareCommand.compare(spark, empty.toString(), a, CompareCommand.DEFAULT_TOLERANCE));
+        assertTrue(first.getMessage().contains("(run A) holds no run"), first.getMessage());
     }
 }

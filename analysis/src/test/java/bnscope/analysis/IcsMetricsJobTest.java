@@ -4,6 +4,7 @@ import bnscope.core.tables.MetricTables;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import static bnscope.core.tables.SnapshotTables.ICS;
 import static bnscope.core.tables.SnapshotTables.ICS_VECTORS;
 import static org.junit.jupiter.api.Assertions.*;
 
+@Tag("slow") // over ~30 s on the shared 2-core machine: left out by mvn test -DexcludedGroups=slow
 class IcsMetricsJobTest {
     private static final SparkSession spark = SparkTestSession.shared();
     private static final int CHUNK = 3;

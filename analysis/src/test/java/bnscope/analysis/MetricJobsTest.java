@@ -4,6 +4,7 @@ import bnscope.core.tables.MetricTables;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import static bnscope.core.tables.SnapshotTables.METRICS;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** moments, landscape_metrics and curves on hand-made snapshot tables with answers computed here. */
+@Tag("slow") // over ~30 s on the shared 2-core machine: left out by mvn test -DexcludedGroups=slow
 class MetricJobsTest {
     private static final SparkSession spark = SparkTestSession.shared();
 

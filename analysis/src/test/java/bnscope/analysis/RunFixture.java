@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * A hand-made run directory for tests: snapshot rows written with the project's own Parquet
  * writer, in the committed layout (TABLE/variant=V/part-...parquet), and a minimal manifest.
  */
-final class RunFixture {
+public final class RunFixture {
     private record FileKey(TableSchema table, String variant, int worker) {
     }
 
@@ -30,17 +30,17 @@ final class RunFixture {
     private final String runId;
     private final Map<FileKey, List<GenericRecord>> pending = new LinkedHashMap<>();
 
-    RunFixture(Path dir, String runId) {
+    public RunFixture(Path dir, String runId) {
         this.dir = dir;
         this.runId = runId;
     }
 
-    Path dir() {
+    public Path dir() {
         return dir;
     }
 
     /** Adds a row of {@code table}; {@code fill} sets every column after the step key. */
-    RunFixture add(TableSchema table, String variant, int worker, long step, Consumer<GenericRecordBuilder> fill) {
+    public RunFixture add(TableSchema table, String variant, int worker, long step, Consumer<GenericRecordBuilder> fill) {
         StepKey key = worker < 0 ? StepKey.driver(runId, variant, step) : new StepKey(runId, variant, worker, (int) (step / 4), (int) (step % 4), step);
         GenericRecordBuilder b = key.startRow(table);
         fill.accept(b);
@@ -49,7 +49,7 @@ final class RunFixture {
     }
 
     /** Writes the pending rows (one file per table, variant and worker) and a manifest; returns the run directory. */
-    String write(String manifestJson) {
+    public String write(String manifestJson) {
         SnapshotLayout layout = new SnapshotLayout(new org.apache.hadoop.fs.Path(dir.toUri()));
         Configuration conf = new Configuration();
         for (Map.Entry<FileKey, List<GenericRecord>> e : pending.entrySet()) {
@@ -72,7 +72,7 @@ final class RunFixture {
         return dir.toString();
     }
 
-    String write() {
+    public String write() {
         return write("{\"run_id\": \"" + runId + "\", \"config\": {\"train\": {\"lr\": 0.1, \"steps\": 20}}, "
                 + "\"variants\": [\"standard\", \"batchnorm\"], \"status\": \"completed\"}");
     }

@@ -11,15 +11,15 @@ import static bnscope.core.tables.SnapshotTables.*;
  * A small but complete run for the command and report tests: two variants, two workers, 40
  * steps, every snapshot table, values from a fixed seed. The same seed gives the same run.
  */
-final class SmallRun {
-    static final List<String> VARIANTS = List.of("standard", "batchnorm");
-    static final int STEPS = 40;
-    static final int LAYERS = 3;
+public final class SmallRun {
+    public static final List<String> VARIANTS = List.of("standard", "batchnorm");
+    public static final int STEPS = 40;
+    public static final int LAYERS = 3;
 
     private SmallRun() {
     }
 
-    static String write(Path dir, String runId) {
+    public static String write(Path dir, String runId) {
         RunFixture run = new RunFixture(dir, runId);
         Random r = new Random(7);
         for (String v : VARIANTS) {

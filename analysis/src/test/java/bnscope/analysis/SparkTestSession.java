@@ -6,13 +6,13 @@ import org.apache.spark.sql.SparkSession;
  * The small local Spark session the analysis tests share: created on first use and kept for the
  * whole test JVM (Spark's shutdown hook stops it), so each test class does not pay Spark's start-up.
  */
-final class SparkTestSession {
+public final class SparkTestSession {
     private static SparkSession shared;
 
     private SparkTestSession() {
     }
 
-    static synchronized SparkSession shared() {
+    public static synchronized SparkSession shared() {
         if (shared == null) {
             shared = SparkSession.builder()
                     .master("local[2]")

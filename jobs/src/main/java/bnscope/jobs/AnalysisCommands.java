@@ -3,9 +3,8 @@ package bnscope.jobs;
 import bnscope.analysis.AnalyzeJob;
 import bnscope.analysis.AnalyzeOptions;
 import bnscope.analysis.CompareCommand;
-import bnscope.analysis.ReportJob;
+import bnscope.analysis.report.ReportJob;
 import bnscope.analysis.SqlCommand;
-import bnscope.core.BadInputException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -18,7 +17,7 @@ import java.util.Map;
  * Thin entry points for the analysis commands: build the SparkSession, take the analysis choices
  * from the run's manifest (analysis.smoothing_window, report.layers), and call the analysis module.
  */
-final class AnalysisCommands {
+public final class AnalysisCommands {
     private AnalysisCommands() {
     }
 
@@ -49,43 +48,26 @@ final class AnalysisCommands {
         return options;
     }
 
-    static void analyze(List<String> runs, String master, PrintStream out) {
+    /** {@code analyze}: throws when a built-in check failed (the lines printed say which). */
+    public static void analyze(List<String> runs, String master, PrintStream out) {
         int status = AnalyzeJob.run(spark(master), runs, options(runs.get(0)), out);
         if (status != 0) {
             throw new IllegalStateException("analysis finished with status " + status + " (see the lines above)");
         }
     }
 
-    static String report(String run, String master, PrintStream out) {
+    /** {@code report}: returns the path of the report's index.html. */
+    public static String report(String run, String master, PrintStream out) {
         return ReportJob.run(spark(master), run, options(run).withReport(true));
     }
 
-    static int sql(CommandLine cl, PrintStream out) {
-        List<String> runs = cl.values("--runs");
-        if (runs.isEmpty()) {
-            throw new BadInputException("`sql` needs --runs RUN_DIR... (the run directories whose tables become views).");
-        }
-        String query;
-        if (cl.has("-f")) {
-            if (!cl.positional().isEmpty()) {
-                throw new BadInputException("`sql` takes either a query or -f FILE, not both.");
-            }
-            query = SqlCommand.readQueryFile(cl.value("-f"));
-        } else {
-            cl.requirePositional(1, 1, "one query in quotes (or -f FILE)");
-            query = cl.positional().get(0);
-        }
-        SqlCommand.Options options = SqlCommand.Options.print();
-        if (cl.has("--max-rows")) {
-            options = options.withMaxRows((int) cl.doubleValue("--max-rows", SqlCommand.Options.DEFAULT_MAX_ROWS));
-        }
-        if (cl.has("--out")) {
-            options = options.withOut(cl.value("--out"));
-        }
-        return SqlCommand.run(spark(cl.value("--master")), runs, query, options, out);
+    /** {@code sql}: the query over the views of {@code runs}; returns the exit status. */
+    public static int sql(List<String> runs, String query, SqlCommand.Options options, String master, PrintStream out) {
+        return SqlCommand.run(spark(master), runs, query, options, out);
     }
 
-    static int compare(String a, String b, double tolerance, String master, PrintStream out) {
+    /** {@code compare}: returns 0, or 1 past the tolerance. */
+    public static int compare(String a, String b, double tolerance, String master, PrintStream out) {
         return CompareCommand.run(spark(master), a, b, tolerance, out);
     }
 }

@@ -4,6 +4,13 @@ import bnscope.core.runtime.NativeBackend;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Builds the SparkSession every bnscope job runs in. A master given by spark-submit (or
  * {@code --master}) wins; otherwise an embedded {@code local[N]} session, so one command works on
@@ -15,19 +22,39 @@ public final class SparkSessions {
     private SparkSessions() {
     }
 
+    /** Where the one list of Java 17 opens lives, on the class path (also read by submit.sh and the scripts). */
+    public static final String JVM_OPTIONS_RESOURCE = "bnscope/jvm-options.txt";
+
     /** Driver and executor JVM options bnscope needs (fast DL4J path, Java 17 opens for Spark). */
     public static String executorJavaOptions() {
-        return String.join(" ",
+        List<String> options = new ArrayList<>(List.of(
                 "-D" + NativeBackend.HELPERS_PROPERTY + "=false",
-                "-D" + NativeBackend.PLATFORM_EXTENSION_PROPERTY + "=" + System.getProperty(NativeBackend.PLATFORM_EXTENSION_PROPERTY, NativeBackend.DEFAULT_EXTENSION),
-                "-XX:+IgnoreUnrecognizedVMOptions",
-                "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
-                "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
-                "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-                "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-                "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED", "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
-                "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "-Djdk.reflect.useDirectMethodHandle=false");
+                "-D" + NativeBackend.PLATFORM_EXTENSION_PROPERTY + "=" + System.getProperty(NativeBackend.PLATFORM_EXTENSION_PROPERTY, NativeBackend.DEFAULT_EXTENSION)));
+        options.addAll(javaOpens());
+        return String.join(" ", options);
+    }
+
+    /**
+     * The Java 17 opens (and the switches that go with them) from {@link #JVM_OPTIONS_RESOURCE}: one
+     * option a line, '#' starts a comment, as in a java argument file.
+     */
+    public static List<String> javaOpens() {
+        try (InputStream in = SparkSessions.class.getClassLoader().getResourceAsStream(JVM_OPTIONS_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(JVM_OPTIONS_RESOURCE + " is missing from the class path: the jobs jar is incomplete; rebuild it");
+            }
+            List<String> options = new ArrayList<>();
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                int comment = line.indexOf('#');
+                String option = (comment >= 0 ? line.substring(0, comment) : line).trim();
+                if (!option.isEmpty()) {
+                    options.add(option);
+                }
+            }
+            return options;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + JVM_OPTIONS_RESOURCE + " from the class path", e);
+        }
     }
 
     /**

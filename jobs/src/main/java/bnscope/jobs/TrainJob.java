@@ -1,8 +1,8 @@
 package bnscope.jobs;
 
 import bnscope.core.BadInputException;
-import bnscope.core.config.ProbeConfig;
 import bnscope.core.config.RunConfig;
+import bnscope.core.config.RunSettings;
 import bnscope.core.data.TrainingData;
 import bnscope.core.data.TrainingDataFactory;
 import bnscope.core.models.Networks;
@@ -35,6 +35,7 @@ import java.util.OptionalLong;
  */
 public final class TrainJob {
     private final RunConfig config;
+    private final RunSettings settings;
     private final PrintStream out;
 
     /** Command-line choices that are not config keys. */
@@ -43,32 +44,33 @@ public final class TrainJob {
 
     public TrainJob(RunConfig config, PrintStream out) {
         this.config = config;
+        this.settings = RunSettings.from(config);
         this.out = out;
     }
 
     /** The run directory the config (or --run-dir) designates. */
-    public static Path runDir(RunConfig config, String override) {
+    public static Path runDir(RunSettings settings, String override) {
         if (override != null && !override.isBlank()) {
             return new Path(override);
         }
-        String explicit = config.getString("run.dir");
-        return explicit.isBlank() ? new Path(config.getString("run.output_dir"), config.getString("run.name")) : new Path(explicit);
+        String explicit = settings.dir();
+        return explicit.isBlank() ? new Path(settings.outputDir(), settings.name()) : new Path(explicit);
     }
 
     public Path run(Options options) {
         Configuration hadoop = new Configuration();
-        Path runDir = qualify(runDir(config, options.runDirOverride()), hadoop);
+        Path runDir = qualify(runDir(settings, options.runDirOverride()), hadoop);
         checkRunDir(runDir, options.resume(), hadoop);
-        List<Variant> variants = config.<String>getList("train.variants").stream().map(Variant::fromName).toList();
+        List<Variant> variants = settings.train().variants();
 
         out.println("bnscope train: " + config.source() + " -> " + runDir);
         // Data is validated before the run directory is touched: bad input leaves nothing behind.
-        TrainingData data = TrainingDataFactory.open(config, runDir.toString(), hadoop, out);
+        TrainingData data = TrainingDataFactory.open(settings, runDir.toString(), hadoop, out);
         prepareRunDir(runDir, options.resume(), hadoop);
 
-        int workers = config.getInt("spark.workers");
-        int parallel = Math.min(config.getInt("train.parallel_variants"), variants.size());
-        SparkSession spark = SparkSessions.create("bnscope-train-" + config.getString("run.name"), options.master(),
+        int workers = settings.spark().workers();
+        int parallel = Math.min(settings.train().parallelVariants(), variants.size());
+        SparkSession spark = SparkSessions.create("bnscope-train-" + settings.name(), options.master(),
                 workers * parallel);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         SnapshotLayout layout = new SnapshotLayout(runDir);
@@ -136,11 +138,11 @@ public final class TrainJob {
             net = checkpoints.load(startStep);
             out.println("[" + variant.label() + "] resuming from checkpoint at step " + startStep);
         } else {
-            net = Networks.build(config, variant);
+            net = Networks.build(settings, variant);
         }
         net.setIterationCount((int) startStep);
         // Rows past the resume point were written by the stopped run; they are recomputed, not duplicated.
-        dropRowsAfter(layout, variant.label(), startStep, config.getInt("spark.averaging_frequency"), hadoop);
+        dropRowsAfter(layout, variant.label(), startStep, settings.spark().averagingFrequency(), hadoop);
 
         Map<String, String> helpers = NativeBackend.layerHelpers(net);
         Map<String, Object> state = new LinkedHashMap<>();
@@ -152,10 +154,7 @@ public final class TrainJob {
         out.printf("[%s] %d parameters; layer helpers: %s%n", variant.label(), net.numParams(),
                 helpers.isEmpty() ? "none needed" : helpers.values().stream().distinct().toList());
 
-        VariantTrainer.Plan plan = new VariantTrainer.Plan(config.getString("run.name"), variant.label(), layout,
-                config.getInt("spark.workers"), config.getInt("spark.averaging_frequency"), config.getInt("train.steps"),
-                config.getInt("train.eval_every"), config.getInt("train.checkpoint_every"), config.getLong("run.seed"),
-                config.getDouble("train.learning_rate"), ProbeConfig.settings(config));
+        VariantTrainer.Plan plan = new VariantTrainer.Plan(settings, variant.label(), layout);
         VariantTrainer.Outcome outcome = trainer.train(net, startStep, plan, checkpoints);
 
         state = new LinkedHashMap<>();
@@ -172,7 +171,7 @@ public final class TrainJob {
     }
 
     private void describe(RunManifest manifest, TrainingData data, JavaSparkContext sc) {
-        manifest.put("run_id", config.getString("run.name"));
+        manifest.put("run_id", settings.name());
         if (manifest.get("created_at") == null) {
             manifest.put("created_at", Instant.now().toString());
         }
@@ -180,12 +179,12 @@ public final class TrainJob {
         manifest.put("config_source", config.source());
         manifest.put("config", config.asMap());
         Map<String, Object> seeds = new LinkedHashMap<>();
-        seeds.put("run_seed", config.getLong("run.seed"));
+        seeds.put("run_seed", settings.seed());
         seeds.put("derivation", "network init = run.seed; data order = run.seed; noisy BN draw = hash(run.seed, layer, step); "
                 + "activation samples = hash(run.seed, step, layer, unit); Spark data split = run.seed");
         manifest.put("seeds", seeds);
         manifest.put("data", data.describe());
-        manifest.put("decisions", Networks.decisions(config));
+        manifest.put("decisions", Networks.decisions(settings.model()));
         manifest.put("spark", Map.of("master", sc.master(), "version", sc.version(), "app_id", sc.sc().applicationId(),
                 "default_parallelism", sc.defaultParallelism()));
         manifest.put("versions", BuildInfo.versions());
@@ -211,7 +210,7 @@ public final class TrainJob {
                 throw new BadInputException("--resume was given but " + runDir + " holds no run (no manifest.json). "
                         + "Start it without --resume, or pass the directory of the run to continue with --run-dir.");
             }
-            if (!resume && !config.getBoolean("run.overwrite") && (hasRun || (fs.exists(runDir) && fs.listStatus(runDir).length > 0))) {
+            if (!resume && !settings.overwrite() && (hasRun || (fs.exists(runDir) && fs.listStatus(runDir).length > 0))) {
                 throw new BadInputException("Run directory " + runDir + " already exists and is not empty. Continue it with "
                         + "--resume, replace it with --set run.overwrite=true, or choose another --set run.name=NAME.");
             }

@@ -1,7 +1,9 @@
 package bnscope.jobs;
 
+import bnscope.core.config.RunSettings;
+import bnscope.core.config.SparkSettings;
+import bnscope.core.config.TrainSettings;
 import bnscope.core.data.TrainingData;
-import bnscope.core.probes.ProbeSettings;
 import bnscope.core.snapshots.SnapshotLayout;
 import bnscope.core.snapshots.StepKey;
 import org.apache.spark.api.java.JavaRDD;
@@ -42,10 +44,8 @@ public final class VariantTrainer {
         this.out = out;
     }
 
-    /** What the trainer needs to know about the run besides the data. */
-    public record Plan(String runId, String variant, SnapshotLayout layout, int workers, int averagingFrequency,
-                       int totalSteps, int evalEvery, int checkpointEvery, long seed, double learningRate,
-                       ProbeSettings probes) {
+    /** What the trainer needs to know about the run besides the data: its settings, the variant and where rows go. */
+    public record Plan(RunSettings run, String variant, SnapshotLayout layout) {
     }
 
     /** Result of training one variant. */
@@ -54,19 +54,21 @@ public final class VariantTrainer {
 
     /**
      * Trains {@code net} (already at step {@code startStep}, its iteration count equal to it) up to
-     * {@code plan.totalSteps()}.
+     * {@code plan.run().train().steps()}.
      */
     public Outcome train(MultiLayerNetwork net, long startStep, Plan plan, Checkpoints checkpoints) {
         int workerBatch = data.workerBatchSize();
-        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(plan.workers(), workerBatch)
+        SparkSettings spark = plan.run().spark();
+        TrainSettings train = plan.run().train();
+        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(spark.workers(), workerBatch)
                 .batchSizePerWorker(workerBatch)
-                .averagingFrequency(plan.averagingFrequency())
+                .averagingFrequency(spark.averagingFrequency())
                 .workerPrefetchNumBatches(0)
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
                 .repartionData(Repartition.Never)
                 .saveUpdater(true)
                 .collectTrainingStats(false)
-                .rngSeed(plan.seed())
+                .rngSeed(plan.run().seed())
                 // DL4J persists each split's RDD before its count() job and trains from that cache. Its default,
                 // MEMORY_ONLY_SER, serializes every minibatch in the count job and deserializes it again in the
                 // training task: measured here as ~0.4 s of a ~6 s split (scripts/benchmark.sh). Keeping the
@@ -74,18 +76,18 @@ public final class VariantTrainer {
                 .storageLevel(StorageLevel.MEMORY_ONLY())
                 .build();
         master.setCollectTrainingStats(false);
-        master.addHook(new ProbeTrainingHook(plan.runId(), plan.variant(), plan.layout().runDir().toString(),
-                plan.averagingFrequency(), plan.probes()));
+        master.addHook(new ProbeTrainingHook(plan.run().name(), plan.variant(), plan.layout().runDir().toString(),
+                spark.averagingFrequency(), plan.run().probes()));
         SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net, master);
 
-        ProgressReporter progress = new ProgressReporter(out, plan.variant(), startStep, plan.totalSteps(),
-                workerBatch * plan.workers());
+        ProgressReporter progress = new ProgressReporter(out, plan.variant(), startStep, train.steps(),
+                workerBatch * spark.workers());
         TestSetEvaluator.Result lastTest = null;
         double lastLoss = Double.NaN;
-        int stepsPerSplit = plan.averagingFrequency();
-        for (long step = startStep; step < plan.totalSteps(); step += stepsPerSplit) {
+        int stepsPerSplit = spark.averagingFrequency();
+        for (long step = startStep; step < train.steps(); step += stepsPerSplit) {
             sparkNet.getNetwork().setIterationCount((int) step);
-            JavaRDD<DataSet> split = splitRdd(step, stepsPerSplit, plan.workers());
+            JavaRDD<DataSet> split = splitRdd(step, stepsPerSplit, spark.workers());
             sparkNet.fit(split);
             // DL4J persisted the split and never releases it: without this every split's minibatches stay cached.
             split.unpersist(false);
@@ -93,17 +95,17 @@ public final class VariantTrainer {
             long done = step + stepsPerSplit;
             lastLoss = sparkNet.getScore();
             MultiLayerNetwork current = sparkNet.getNetwork();
-            boolean last = done >= plan.totalSteps();
-            if (last || (plan.evalEvery() > 0 && done % plan.evalEvery() == 0)) {
-                lastTest = evaluator.evaluate(current, StepKey.driver(plan.runId(), plan.variant(), done));
+            boolean last = done >= train.steps();
+            if (last || (train.evalEvery() > 0 && done % train.evalEvery() == 0)) {
+                lastTest = evaluator.evaluate(current, StepKey.driver(plan.run().name(), plan.variant(), done));
             }
-            if (last || (plan.checkpointEvery() > 0 && done % plan.checkpointEvery() == 0)) {
+            if (last || (train.checkpointEvery() > 0 && done % train.checkpointEvery() == 0)) {
                 current.setIterationCount((int) done);
                 checkpoints.save(current, done);
             }
             progress.update(done, lastLoss, lastTest == null ? Double.NaN : lastTest.accuracy(), last);
         }
-        return new Outcome(plan.totalSteps(), lastLoss, lastTest, progress.elapsedSeconds());
+        return new Outcome(train.steps(), lastLoss, lastTest, progress.elapsedSeconds());
     }
 
     /** The split's minibatches, loaded inside the training tasks: partition k = worker k. */

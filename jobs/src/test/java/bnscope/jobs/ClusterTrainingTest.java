@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +42,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * executor must also equal the undisturbed one, number for number.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Tag("slow") // over ~30 s on the shared 2-core machine: left out by mvn test -DexcludedGroups=slow
 class ClusterTrainingTest {
     private static final int WORKERS = 2;
     private static final int STEPS = 30;

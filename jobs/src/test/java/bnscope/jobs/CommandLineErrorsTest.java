@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -94,10 +95,87 @@ class CommandLineErrorsTest {
     void helpListsCommandsAndConfigKeys() {
         Outcome o = run("--help");
         assertEquals(0, o.status());
-        for (Commands.Command c : Commands.ALL) {
-            assertTrue(o.out().contains(c.name() + " " + c.synopsis()), c.name());
+        bnscope.jobs.cli.Cli cli = new bnscope.jobs.cli.Cli(System.out);
+        assertEquals(List.of("run", "train", "analyze", "report", "sql", "compare", "theory", "docs", "help"), cli.commandNames());
+        for (String c : cli.commandNames()) {
+            assertTrue(o.out().contains(cli.synopsis(c).replace("\n", " ")), c + " in\n" + o.out());
+            Outcome h = run("help", c);
+            assertEquals(0, h.status());
+            assertEquals(cli.usage(c), h.out(), "help " + c);
+            if (!c.equals("help")) {
+                assertEquals(h.out(), run(c, "--help").out(), c + " --help");
+            }
         }
         assertTrue(o.out().contains("train.learning_rate"));
+        assertTrue(o.out().contains("docs/errors.md"));
+    }
+
+    @Test
+    void badOptionValuesAndMissingArgumentsAreOneParagraphNamingTheOption() {
+        for (String[] args : List.of(new String[]{"compare", "a", "b", "--tolerance", "tiny"},
+                new String[]{"sql", "SELECT 1", "--runs", "r", "--max-rows", "x"},
+                new String[]{"theory", "r", "--units", "four"},
+                new String[]{"train"},
+                new String[]{"analyze", "r", "--masterr", "local[1]"})) {
+            Outcome o = run(args);
+            assertEquals(2, o.status(), String.join(" ", args) + ": " + o.err());
+            assertEquals(1, o.err().strip().lines().count(), "one paragraph: " + o.err());
+            assertTrue(o.err().contains("bnscope " + args[0]) && o.err().contains("./submit.sh help " + args[0]), o.err());
+        }
+        assertTrue(run("compare", "a", "b", "--tolerance", "tiny").err().contains("--tolerance"));
+        assertTrue(run("train").err().contains("CONF"));
+        assertTrue(run("analyze", "r", "--masterr", "local[1]").err().contains("--masterr"));
+    }
+
+    @Test
+    void unreachableMasterIsNamedBeforeSparkStarts() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort(); // free once closed: nothing listens there
+        }
+        String url = "spark://127.0.0.1:" + port;
+        long start = System.nanoTime();
+        Outcome o = run("train", conf(), "--run-dir", tmp.resolve("r").toString(), "--master", url,
+                "--set", "data.dir=" + Path.of(System.getProperty("bnscope.repo.root"), "data", "cifar10-mini"));
+        assertEquals(2, o.status(), o.err());
+        assertTrue(o.err().contains(url) && o.err().contains("connection refused") && o.err().contains("start-master"), o.err());
+        assertFalse(o.err().contains("LiveListenerBus") || o.err().contains("manifest.json records"), o.err());
+        assertEquals(1, o.err().strip().lines().count(), o.err());
+        assertFalse(Files.exists(tmp.resolve("r")), "nothing written");
+        assertTrue((System.nanoTime() - start) / 1e9 < 30, "refused without Spark's minute of retries");
+    }
+
+    @Test
+    void sqlOutputLocationIsCheckedBeforeTheQuery() throws Exception {
+        Path runs = Files.createDirectories(tmp.resolve("runs"));
+        Outcome o = run("sql", "SELECT 1", "--runs", runs.toString(), "--out", "/proc/x.csv");
+        assertEquals(2, o.status(), o.err());
+        assertTrue(o.err().contains("/proc/x.csv") && o.err().contains("no file can be created in"), o.err());
+        o = run("sql", "SELECT 1", "--runs", runs.toString(), "--out", tmp.resolve("no-such-dir/x.csv").toString());
+        assertEquals(2, o.status());
+        assertTrue(o.err().contains("no-such-dir") && o.err().contains("does not exist"), o.err());
+        Path folder = Files.createDirectories(tmp.resolve("taken.csv"));
+        o = run("sql", "SELECT 1", "--runs", runs.toString(), "--out", folder.toString());
+        assertEquals(2, o.status());
+        assertTrue(o.err().contains("existing folder"), o.err());
+        assertFalse(o.err().contains("\tat "), o.err());
+    }
+
+    @Test
+    void theManifestIsSaidToRecordAFailureOnlyWhenOneDid() {
+        bnscope.jobs.cli.Cli cli = new bnscope.jobs.cli.Cli(System.out);
+        var plain = bnscope.jobs.cli.Failure.of(cli, new String[]{"train"}, new IllegalStateException("disk full"));
+        assertEquals(1, plain.status());
+        assertTrue(plain.message().contains("disk full") && !plain.message().contains("manifest"), plain.message());
+        var recorded = bnscope.jobs.cli.Failure.of(cli, new String[]{"train"},
+                new RecordedFailure("/runs/r/manifest.json", new IllegalStateException("disk full")));
+        assertEquals(1, recorded.status());
+        assertTrue(recorded.message().contains("disk full") && recorded.message().contains("/runs/r/manifest.json records it"),
+                recorded.message());
+        var bad = bnscope.jobs.cli.Failure.of(cli, new String[]{"train"},
+                new RecordedFailure("/runs/r/manifest.json", new bnscope.core.BadInputException("data.dir is gone")));
+        assertEquals(2, bad.status());
+        assertTrue(bad.message().contains("data.dir is gone") && bad.message().contains("records it"), bad.message());
     }
 
     @Test

@@ -2,6 +2,7 @@ package bnscope.jobs;
 
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * paper's layers #9 and #17, and training two variants concurrently gives exactly the rows of
  * training them one after another.
  */
+@Tag("slow") // over ~30 s on the shared 2-core machine: left out by mvn test -DexcludedGroups=slow
 class DeepLinearRunTest {
     private static final int STEPS = 100;
 

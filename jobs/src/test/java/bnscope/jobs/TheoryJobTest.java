@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,7 +18,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -35,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * (measured medians 1e-8, maxima below 1e-7 on vgg-mini checkpoints), truncation ~1e-10; asserted
  * at 1e-5, which leaves room for a rare difference that straddles a ReLU or max-pool kink.
  */
+@Tag("slow") // over ~30 s on the shared 2-core machine: left out by mvn test -DexcludedGroups=slow
 class TheoryJobTest {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -128,6 +129,17 @@ class TheoryJobTest {
     }
 
     @Test
+    void anIdentityAboveItsToleranceMakesTheExitStatusOne() throws IOException {
+        Path copy = copyRun("strict", true, false);
+        // Fact C.1 and Theorem 4.1 hold to ~1e-15 in double precision: 1e-18 is below their rounding
+        Outcome o = main("theory", copy.toString(), "--steps", "10", "--units", "1", "--hessian-units", "0", "--tolerance", "1e-18");
+        assertEquals(1, o.status(), o.out() + o.err());
+        assertTrue(o.out().contains("FAIL") && o.out().contains("fact_c1") && o.out().contains("1.0E-18"), o.out());
+        assertTrue(Files.exists(copy.resolve("theory_checks")), "the rows are written either way");
+        assertTrue(theoryOut.contains("thm41_printed") && !theoryOut.contains("FAIL"), "default tolerance: status 0 " + theoryOut);
+    }
+
+    @Test
     void missingRunDirectoryManifestOrCheckpointsAreNamed() throws IOException {
         Outcome o = main("theory", tmp.resolve("no-such-run").toString());
         assertEquals(2, o.status());
@@ -189,25 +201,12 @@ class TheoryJobTest {
         Path copy = Files.createDirectories(tmp.resolve(name));
         Files.copy(run.resolve("manifest.json"), copy.resolve("manifest.json"));
         if (checkpoints) {
-            copyTree(run.resolve("checkpoints"), copy.resolve("checkpoints"));
+            Trees.copy(run.resolve("checkpoints"), copy.resolve("checkpoints"));
         }
         if (theoryTable) {
-            copyTree(run.resolve("theory_checks"), copy.resolve("theory_checks"));
+            Trees.copy(run.resolve("theory_checks"), copy.resolve("theory_checks"));
         }
         return copy;
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path p : files.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
     }
 
     @SuppressWarnings("unchecked")

@@ -31,7 +31,9 @@ public final class ConfigDocs {
                 .append("Generated from `bnscope.core.config.ConfigKeys` (a test fails when this file is stale; regenerate with\n")
                 .append("`./submit.sh docs`). Config files are HOCON (`conf/*.conf`); any key can be overridden with\n")
                 .append("`--set key=value` (lists as `--set train.variants=[standard,batchnorm]`). Unknown keys and invalid\n")
-                .append("values are rejected before any Spark work starts.\n");
+                .append("values are rejected before any Spark work starts; the message names where the value came from (the\n")
+                .append("file and line, the `--set` flag, or the default). Code reads the keys once, into the typed records of\n")
+                .append("`bnscope.core.config.RunSettings`.\n");
         for (Map.Entry<String, String> section : SECTIONS.entrySet()) {
             List<ConfigKey> keys = ConfigKeys.ALL.stream().filter(k -> k.section().equals(section.getKey())).toList();
             if (keys.isEmpty()) {

@@ -2,6 +2,7 @@ package bnscope.core.config;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
@@ -44,6 +45,41 @@ public record ConfigKey(String name, Type type, Object defaultValue, String doc,
         Objects.requireNonNull(doc);
         rule = rule == null ? "" : rule;
         check = check == null ? v -> true : check;
+    }
+
+    /** True when {@code value} fails this key's rule (for list keys: when any element fails it). */
+    public boolean rejects(Object value) {
+        List<?> items = value instanceof List<?> list ? list : List.of(value);
+        return items.stream().anyMatch(item -> !check.test(item));
+    }
+
+    /**
+     * What is wrong with this key's own default, or empty: a default of another Java type than
+     * {@link #type()} would pass validation and fail later at the typed read, and one outside
+     * {@link #rule()} would make the docs and every run built on defaults wrong.
+     */
+    public Optional<String> defaultProblem() {
+        List<?> items = defaultValue instanceof List<?> list ? list : List.of(defaultValue);
+        if (type.isList() != (defaultValue instanceof List<?>)) {
+            return Optional.of(name + ": default " + defaultAsText() + " is " + (type.isList() ? "not " : "") + "a list, but the type is " + type.label());
+        }
+        Class<?> element = switch (type) {
+            case STRING, STRING_LIST -> String.class;
+            case INT, INT_LIST -> Integer.class;
+            case LONG, LONG_LIST -> Long.class;
+            case DOUBLE, DOUBLE_LIST -> Double.class;
+            case BOOLEAN -> Boolean.class;
+        };
+        for (Object item : items) {
+            if (!element.isInstance(item)) {
+                return Optional.of(name + ": default element " + item + " is a " + item.getClass().getSimpleName()
+                        + ", but the type is " + type.label());
+            }
+        }
+        if (rejects(defaultValue)) {
+            return Optional.of(name + ": default " + defaultAsText() + " fails its rule \"" + rule + "\"");
+        }
+        return Optional.empty();
     }
 
     /** The section a key belongs to (its first dotted component), used to group the docs. */

@@ -1,8 +1,12 @@
 package bnscope.core.config;
 
+import bnscope.core.models.Variant;
+
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 import static bnscope.core.config.ConfigKey.Type.*;
 
@@ -26,7 +30,8 @@ public final class ConfigKeys {
         return new ConfigKey(name, STRING, def, doc, "one of " + String.join(", ", allowed.stream().sorted().toList()), allowed::contains);
     }
 
-    public static final Set<String> VARIANT_NAMES = Set.of("standard", "batchnorm", "noisy-batchnorm", "l1", "l2", "linf");
+    /** The values train.variants accepts: the labels of {@link Variant} (one definition of the closed set). */
+    public static final Set<String> VARIANT_NAMES = Arrays.stream(Variant.values()).map(Variant::label).collect(Collectors.toUnmodifiableSet());
 
     public static final List<ConfigKey> ALL = List.of(
             // run
@@ -48,9 +53,9 @@ public final class ConfigKeys {
             key("data.test_examples", INT, 0, ">= 0", NON_NEGATIVE,
                     "Evaluate on the first N test records only; 0 means the whole test file."),
             // model
-            oneOf("model.kind", "vgg", Set.of("vgg", "dln"),
+            oneOf("model.kind", "vgg", ModelSettings.Kind.labels(),
                     "Network family: VGG on CIFAR-10, or the paper's deep linear network on synthetic Gaussian data."),
-            oneOf("model.preset", "vgg-mini", Set.of("vgg-mini", "vgg16"),
+            oneOf("model.preset", "vgg-mini", ModelSettings.Preset.labels(),
                     "VGG preset: vgg16 (13 conv layers 64..512, dense 512, 512, 10: the paper's scale) or vgg-mini (16,16,M,32,32,M,64,64,M, dense 128, 10: for CPUs)."),
             key("model.conv_stack", STRING, "", "comma list of channel counts and M, or empty", v -> ((String) v).isEmpty() || ((String) v).matches("\\s*(\\d+|M)(\\s*,\\s*(\\d+|M))*\\s*"),
                     "Overrides the preset's conv stack, e.g. \"32,32,M,64,64,M\" (numbers: 3x3 conv channels; M: 2x2 max-pool)."),

@@ -5,22 +5,24 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
-import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigSyntax;
-import com.typesafe.config.ConfigValue;
 
 import java.io.File;
 import java.io.Serializable;
-import java.util.Comparator;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * A validated run configuration: a HOCON file (conf/*.conf) plus {@code --set key=value} overrides
  * on top of the defaults in {@link ConfigKeys}. Every value is checked before any Spark work starts;
- * unknown keys and bad values raise {@link BadInputException} naming the key.
+ * unknown keys and bad values raise {@link BadInputException} naming the key and where its value came
+ * from ({@link #origin}). Code reads it through {@link RunSettings}, built once from it.
  *
  * <p>Values are held as plain Java objects so the configuration can be recorded in the manifest and
  * shipped to executors.
@@ -29,10 +31,12 @@ public final class RunConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final Map<String, Object> values;
+    private final Map<String, String> origins;
     private final String source;
 
-    private RunConfig(Map<String, Object> values, String source) {
-        this.values = values;
+    private RunConfig(Config merged, Function<String, String> originOf, String source) {
+        this.origins = new LinkedHashMap<>();
+        this.values = ConfigValidator.validate(merged, originOf, origins);
         this.source = source;
     }
 
@@ -62,6 +66,7 @@ public final class RunConfig implements Serializable {
             source = file.getPath();
         }
         Config merged = fileConfig;
+        Map<String, String> setBy = new HashMap<>();
         for (String override : overrides) {
             int eq = override.indexOf('=');
             if (eq <= 0) {
@@ -69,7 +74,7 @@ public final class RunConfig implements Serializable {
             }
             String key = override.substring(0, eq).trim();
             String value = override.substring(eq + 1).trim();
-            requireKnown(key, "--set " + override);
+            ConfigValidator.requireKnown(key, "--set " + override);
             Config one;
             try {
                 one = ConfigFactory.parseString("\"" + key.replace(".", "\".\"") + "\" = " + quoteIfBare(value));
@@ -78,8 +83,38 @@ public final class RunConfig implements Serializable {
                         + e.getMessage() + "). Quote strings and write lists as [a, b].", e);
             }
             merged = one.withFallback(merged);
+            setBy.put(key, "--set " + override); // a later --set of the same key wins, as in the merge
         }
-        return new RunConfig(validate(merged, source), source);
+        Config fromFile = fileConfig;
+        String filePath = source;
+        return new RunConfig(merged, k -> setBy.containsKey(k) ? setBy.get(k) : fileOrigin(fromFile, filePath, k), source);
+    }
+
+    /** "FILE, line N" for a key set in {@code file} (Typesafe records the line of every value it parses). */
+    private static String fileOrigin(Config file, String path, String key) {
+        if (!file.hasPath(key)) {
+            return path; // an unknown parent object, e.g. "nope { a = 1 }": named by its full path already
+        }
+        int line = file.getValue(key).origin().lineNumber();
+        return line > 0 ? path + ", line " + line : path;
+    }
+
+    /**
+     * The configuration recorded in a run's manifest.json ({@link #asMap()} as JSON read back, so ints
+     * where longs were written, etc.), validated again by this version's rules; {@code where} names the
+     * manifest in messages. Keys this version has that the record lacks take their defaults
+     * ({@link #origin} says so). Round trip: {@code fromRecorded(json(c.asMap())).asMap()} equals
+     * {@code c.asMap()}.
+     */
+    public static RunConfig fromRecorded(Map<String, ?> recorded, String where) {
+        Config c;
+        try {
+            c = ConfigFactory.parseMap(recorded, where);
+        } catch (ConfigException e) {
+            throw new BadInputException("The configuration recorded in " + where + " cannot be read (" + e.getMessage()
+                    + "). It is the \"config\" section written when training starts; re-run the training.", e);
+        }
+        return new RunConfig(c, k -> where, where);
     }
 
     private static String quoteIfBare(String value) {
@@ -90,127 +125,6 @@ public final class RunConfig implements Serializable {
             return value;
         }
         return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    }
-
-    private static void requireKnown(String key, String where) {
-        if (ConfigKeys.byName(key) == null) {
-            throw new BadInputException("Unknown config key '" + key + "' (in " + where + ")."
-                    + closest(key).map(s -> " Did you mean '" + s + "'?").orElse("")
-                    + " Run `./submit.sh --help` or see docs/config.md for the keys bnscope accepts.");
-        }
-    }
-
-    private static java.util.Optional<String> closest(String key) {
-        return ConfigKeys.ALL.stream().map(ConfigKey::name)
-                .min(Comparator.comparingInt(k -> editDistance(k, key)))
-                .filter(k -> editDistance(k, key) <= Math.max(3, key.length() / 3));
-    }
-
-    private static int editDistance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
-    }
-
-    private static Map<String, Object> validate(Config config, String source) {
-        for (Map.Entry<String, ConfigValue> e : config.entrySet()) {
-            requireKnown(e.getKey(), source);
-        }
-        Map<String, Object> values = new LinkedHashMap<>();
-        for (ConfigKey key : ConfigKeys.ALL) {
-            Object value = config.hasPath(key.name()) ? read(config, key, source) : key.defaultValue();
-            checkRule(key, value, source);
-            values.put(key.name(), value);
-        }
-        crossCheck(values, source);
-        return values;
-    }
-
-    private static Object read(Config config, ConfigKey key, String source) {
-        String path = key.name();
-        try {
-            return switch (key.type()) {
-                case STRING -> config.getString(path);
-                case INT -> config.getInt(path);
-                case LONG -> config.getLong(path);
-                case DOUBLE -> config.getDouble(path);
-                case BOOLEAN -> config.getBoolean(path);
-                case STRING_LIST -> List.copyOf(config.getStringList(path));
-                case INT_LIST -> List.copyOf(config.getIntList(path));
-                case LONG_LIST -> List.copyOf(config.getLongList(path));
-                case DOUBLE_LIST -> List.copyOf(config.getDoubleList(path));
-            };
-        } catch (ConfigException e) {
-            String got = config.getValue(path).render(ConfigRenderOptions.concise());
-            throw new BadInputException("Config key '" + path + "' (from " + source + ") must be a " + key.type().label()
-                    + (key.rule().isEmpty() ? "" : " (" + key.rule() + ")") + ", but is " + got + ". "
-                    + key.doc() + " Default: " + key.defaultAsText() + ".", e);
-        }
-    }
-
-    private static void checkRule(ConfigKey key, Object value, String source) {
-        List<?> items = value instanceof List<?> list ? list : List.of(value);
-        for (Object item : items) {
-            if (!key.check().test(item)) {
-                throw new BadInputException("Config key '" + key.name() + "' (from " + source + ") has value "
-                        + render(value) + ", but it must be " + key.rule() + ". " + key.doc()
-                        + " Default: " + key.defaultAsText() + ".");
-            }
-        }
-    }
-
-    private static String render(Object v) {
-        return v instanceof String s ? "\"" + s + "\"" : String.valueOf(v);
-    }
-
-    private static void crossCheck(Map<String, Object> v, String source) {
-        int workers = (Integer) v.get("spark.workers");
-        int batch = (Integer) v.get("train.batch_size");
-        int freq = (Integer) v.get("spark.averaging_frequency");
-        if (batch % workers != 0) {
-            throw new BadInputException("train.batch_size (" + batch + ") must be divisible by spark.workers (" + workers
-                    + ") so every worker gets the same minibatch size (from " + source + "). Change one of the two.");
-        }
-        for (String k : List.of("train.steps", "train.eval_every", "train.checkpoint_every")) {
-            int n = (Integer) v.get(k);
-            if (n % freq != 0) {
-                throw new BadInputException(k + " (" + n + ") must be a multiple of spark.averaging_frequency (" + freq
-                        + "): parameters are only averaged, evaluated and checkpointed between averaging splits (from "
-                        + source + "). Round it to a multiple of " + freq + ".");
-            }
-        }
-        List<?> variants = (List<?>) v.get("train.variants");
-        if (variants.isEmpty()) {
-            throw new BadInputException("train.variants is empty (from " + source + "); list at least one of "
-                    + String.join(", ", ConfigKeys.VARIANT_NAMES.stream().sorted().toList()) + ".");
-        }
-        if (variants.stream().distinct().count() != variants.size()) {
-            throw new BadInputException("train.variants lists a variant twice (" + variants + ", from " + source + ").");
-        }
-        if ("dln".equals(v.get("model.kind")) && variants.contains("noisy-batchnorm")) {
-            throw new BadInputException("train.variants contains noisy-batchnorm, which is a VGG variant; the deep linear "
-                    + "network (model.kind = dln) supports standard, batchnorm, l1, l2 and linf (from " + source + ").");
-        }
-        if ("dln".equals(v.get("model.kind")) && !v.get("train.batch_size").equals(v.get("dln.samples"))) {
-            throw new BadInputException("train.batch_size (" + batch + ") must equal dln.samples (" + v.get("dln.samples")
-                    + "): the deep linear network trains full-batch, as in the paper (from " + source + ").");
-        }
-        if ((Double) v.get("probe.landscape.min") > (Double) v.get("probe.landscape.max")) {
-            throw new BadInputException("probe.landscape.min must not exceed probe.landscape.max (from " + source + ").");
-        }
     }
 
     /** Where the values came from (a file path or "defaults"). */
@@ -250,19 +164,46 @@ public final class RunConfig implements Serializable {
         return values.get(key);
     }
 
+    /**
+     * Where {@code key}'s value came from: "FILE, line N", "--set key=value", "the default", or the
+     * description given to {@link #fromRecorded} or {@link #with}.
+     */
+    public String origin(String key) {
+        get(key);
+        return origins.get(key);
+    }
+
     /** All resolved values, sorted by key, for the manifest. */
     public Map<String, Object> asMap() {
         return new TreeMap<>(values);
     }
 
-    /** A copy with some values replaced (already-typed values; validated again). */
-    public RunConfig with(Map<String, Object> changes) {
+    /**
+     * Key by key, where {@code recorded} (typically {@link #fromRecorded} of a run's manifest) and
+     * this config differ, in {@link ConfigKeys} order; empty when they resolve to the same values.
+     */
+    public ConfigDifference diff(RunConfig recorded) {
+        List<ConfigDifference.Change> changes = new ArrayList<>();
+        for (ConfigKey k : ConfigKeys.ALL) {
+            Object was = recorded.get(k.name());
+            Object now = get(k.name());
+            if (!Objects.equals(was, now)) {
+                changes.add(new ConfigDifference.Change(k.name(), was, now));
+            }
+        }
+        return new ConfigDifference(changes);
+    }
+
+    /**
+     * A copy with some values replaced (already-typed values), validated again; {@code origin} says
+     * in messages who changed them (e.g. "the theory job's extended plan").
+     */
+    public RunConfig with(Map<String, ?> changes, String origin) {
         Map<String, Object> merged = new LinkedHashMap<>(values);
-        for (Map.Entry<String, Object> e : changes.entrySet()) {
-            requireKnown(e.getKey(), "RunConfig.with");
+        for (Map.Entry<String, ?> e : changes.entrySet()) {
+            ConfigValidator.requireKnown(e.getKey(), origin);
             merged.put(e.getKey(), e.getValue());
         }
-        Config c = ConfigFactory.parseMap(merged);
-        return new RunConfig(validate(c, source + " + " + changes.keySet()), source);
+        return new RunConfig(ConfigFactory.parseMap(merged), k -> changes.containsKey(k) ? origin : origins.get(k), source);
     }
 }

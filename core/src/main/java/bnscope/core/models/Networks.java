@@ -1,7 +1,7 @@
 package bnscope.core.models;
 
-import bnscope.core.config.RunConfig;
-import bnscope.core.layers.DistributionShift;
+import bnscope.core.config.ModelSettings;
+import bnscope.core.config.RunSettings;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds the network a run config asks for (VGG preset or custom stack, or the deep linear network)
+ * Builds the network a run's settings ask for (VGG preset or custom stack, or the deep linear network)
  * in a given variant, initialized from the run seed, so every variant of a run starts from the same
  * seed. Also states the choices the paper leaves open, for the manifest.
  */
@@ -18,37 +18,36 @@ public final class Networks {
     private Networks() {
     }
 
-    public static MultiLayerConfiguration configuration(RunConfig config, Variant variant) {
-        long seed = config.getLong("run.seed");
-        double lr = config.getDouble("train.learning_rate");
-        Implementation implementation = Implementation.fromName(config.getString("model.implementation"));
-        if ("dln".equals(config.getString("model.kind"))) {
-            return DeepLinearNetwork.builder().depth(config.getInt("dln.depth")).width(config.getInt("dln.width"))
-                    .normalization(variant).implementation(implementation).learningRate(lr).seed(seed).configuration();
+    public static MultiLayerConfiguration configuration(RunSettings settings, Variant variant) {
+        long seed = settings.seed();
+        double lr = settings.train().learningRate();
+        ModelSettings model = settings.model();
+        if (model.isDln()) {
+            return DeepLinearNetwork.builder().depth(model.dln().depth()).width(model.dln().width())
+                    .normalization(variant).implementation(model.implementation()).learningRate(lr).seed(seed).configuration();
         }
-        VggBuilder builder = VggBuilder.preset(config.getString("model.preset"));
-        String stack = config.getString("model.conv_stack");
-        List<Integer> dense = config.getList("model.dense");
+        VggBuilder builder = VggBuilder.preset(model.preset().label());
+        String stack = model.convStack();
+        List<Integer> dense = model.dense();
         if (!stack.isBlank() || !dense.isEmpty()) {
             builder = VggBuilder.of(stack.isBlank() ? builder.convSpec() : stack,
                     dense.isEmpty() ? builder.denseHidden() : dense.stream().mapToInt(Integer::intValue).toArray());
         }
-        return builder.variant(variant).implementation(implementation).learningRate(lr).seed(seed)
-                .noise(new DistributionShift.Parameters(config.getDouble("noise.n_mu"), config.getDouble("noise.n_sigma"),
-                        config.getDouble("noise.r_mu"), config.getDouble("noise.r_sigma")))
+        return builder.variant(variant).implementation(model.implementation()).learningRate(lr).seed(seed)
+                .noise(model.noise().parameters())
                 .build();
     }
 
-    public static MultiLayerNetwork build(RunConfig config, Variant variant) {
-        MultiLayerNetwork net = new MultiLayerNetwork(configuration(config, variant));
+    public static MultiLayerNetwork build(RunSettings settings, Variant variant) {
+        MultiLayerNetwork net = new MultiLayerNetwork(configuration(settings, variant));
         net.init();
         return net;
     }
 
     /** The protocol choices the paper leaves open, as this run makes them (recorded in the manifest). */
-    public static Map<String, Object> decisions(RunConfig config) {
+    public static Map<String, Object> decisions(ModelSettings model) {
         Map<String, Object> d = new LinkedHashMap<>();
-        if ("dln".equals(config.getString("model.kind"))) {
+        if (model.isDln()) {
             d.put("loss", DeepLinearNetwork.LOSS);
             d.put("step", DeepLinearNetwork.STEP);
             d.put("init", DeepLinearNetwork.INIT);

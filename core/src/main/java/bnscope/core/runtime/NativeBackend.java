@@ -37,6 +37,26 @@ public final class NativeBackend {
         if (System.getProperty(HELPERS_PROPERTY) == null) {
             System.setProperty(HELPERS_PROPERTY, "false");
         }
+        if (isCudaBackendRequested()) {
+            requireSupportedGpus();
+        }
+    }
+
+    private static volatile boolean gpusChecked;
+
+    /**
+     * With the CUDA build: stops with a one-paragraph {@link bnscope.core.BadInputException} when a
+     * visible GPU cannot run its kernels ({@link GpuCompatibility}), once per JVM. It asks nvidia-smi
+     * first, before ND4J loads the CUDA library (an unsupported device may fail inside ND4J's own
+     * start-up), then ND4J's device list. A no-op on the CPU build.
+     */
+    public static void requireSupportedGpus() {
+        if (gpusChecked || !isCudaBackendRequested()) {
+            return;
+        }
+        GpuCompatibility.requireSupported(GpuCompatibility.devicesFromNvidiaSmi());
+        GpuCompatibility.requireSupported(GpuCompatibility.devicesFromNd4j(Nd4j.getExecutioner().getEnvironmentInformation()));
+        gpusChecked = true;
     }
 
     private static boolean isCudaBackendRequested() {

@@ -4,9 +4,12 @@ import bnscope.core.BadInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -81,10 +84,114 @@ class RunConfigTest {
     }
 
     @Test
-    void withRevalidates() {
-        RunConfig c = RunConfig.defaults().with(Map.of("train.steps", 10));
+    void withRevalidatesAndNamesItsOrigin() {
+        RunConfig c = RunConfig.defaults().with(Map.of("train.steps", 10), "the test's change");
         assertEquals(10, c.getInt("train.steps"));
-        assertThrows(BadInputException.class, () -> RunConfig.defaults().with(Map.of("train.steps", 11)));
+        assertEquals("the test's change", c.origin("train.steps"));
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> RunConfig.defaults().with(Map.of("train.steps", 11), "the test's change"));
+        assertTrue(e.getMessage().contains("train.steps (11, from the test's change)"), e.getMessage());
+    }
+
+    // Issue 14 fault 6: a bad value given with --set was reported as coming from the config file.
+    @Test
+    void badValueFromSetNamesTheSetFlagNotTheFile() throws Exception {
+        File file = conf("train {\n  steps = 160\n  learning_rate = 0.1\n}\n");
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> RunConfig.load(file, List.of("train.learning_rate=-0.1")));
+        assertTrue(e.getMessage().startsWith("Config key 'train.learning_rate' (from --set train.learning_rate=-0.1) has value -0.1"),
+                e.getMessage());
+        assertFalse(e.getMessage().contains("test.conf"), e.getMessage());
+    }
+
+    @Test
+    void badValueFromFileNamesFileAndLine() throws Exception {
+        File file = conf("train {\n  steps = 160\n  learning_rate = -0.1\n}\n");
+        BadInputException e = assertThrows(BadInputException.class, () -> RunConfig.load(file, List.of("train.steps=100")));
+        assertTrue(e.getMessage().contains("'train.learning_rate' (from " + file.getPath() + ", line 3) has value -0.1"), e.getMessage());
+        e = assertThrows(BadInputException.class, () -> RunConfig.load(conf("run.seed = 1\ntrain.steps = lots\n"), List.of()));
+        assertTrue(e.getMessage().contains("'train.steps' (from " + file.getPath() + ", line 2) must be a int"), e.getMessage());
+    }
+
+    @Test
+    void laterSetOfTheSameKeyWinsAndIsTheOneNamed() {
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> RunConfig.load(null, List.of("train.learning_rate=0.5", "train.learning_rate=0")));
+        assertTrue(e.getMessage().contains("(from --set train.learning_rate=0) has value 0.0"), e.getMessage());
+    }
+
+    @Test
+    void crossKeyErrorsNameEachKeysOrigin() throws Exception {
+        BadInputException e = assertThrows(BadInputException.class, () -> RunConfig.load(null, List.of("spark.workers=3")));
+        assertTrue(e.getMessage().startsWith("train.batch_size (128, from the default) must be divisible by "
+                + "spark.workers (3, from --set spark.workers=3)"), e.getMessage());
+        File file = conf("spark {\n  averaging_frequency = 7\n}\n");
+        e = assertThrows(BadInputException.class, () -> RunConfig.load(file, List.of()));
+        assertTrue(e.getMessage().startsWith("train.steps (160, from the default) must be a multiple of "
+                + "spark.averaging_frequency (7, from " + file.getPath() + ", line 2)"), e.getMessage());
+    }
+
+    @Test
+    void originOfEveryKeyIsKnown() throws Exception {
+        File file = conf("run.name = x\ntrain.steps = 50\n");
+        RunConfig c = RunConfig.load(file, List.of("train.steps=100"));
+        assertEquals(file.getPath() + ", line 1", c.origin("run.name"));
+        assertEquals("--set train.steps=100", c.origin("train.steps"));
+        assertEquals("the default", c.origin("train.learning_rate"));
+    }
+
+    /** What RunManifest writes and reads back: Jackson, no type information. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> throughJson(Map<String, Object> map) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        return json.readValue(json.writeValueAsString(map), LinkedHashMap.class);
+    }
+
+    @Test
+    void recordedMapRoundTrips() throws Exception {
+        RunConfig c = RunConfig.load(null, List.of("run.seed=9000000000", "train.learning_rate=1", "probe.ics.steps=[0, 7]",
+                "probe.landscape.max=30", "model.dense=[64]", "run.name=r1", "train.variants=[l2, standard]"));
+        Map<String, Object> recorded = throughJson(c.asMap());
+        assertEquals(Integer.class, recorded.get("train.steps").getClass());
+        assertEquals(List.of(0, 7), recorded.get("probe.ics.steps")); // ints in JSON where longs were written
+        RunConfig back = RunConfig.fromRecorded(recorded, "runs/r1/manifest.json");
+        assertEquals(c.asMap(), back.asMap());
+        assertTrue(back.diff(c).isEmpty(), back.diff(c).describe());
+        assertEquals(List.of(0L, 7L), back.getList("probe.ics.steps"));
+        assertEquals(9000000000L, back.getLong("run.seed"));
+        assertEquals(1.0, back.getDouble("train.learning_rate"));
+        assertEquals("runs/r1/manifest.json", back.origin("train.steps"));
+        assertEquals(RunSettings.from(c), RunSettings.from(back));
+    }
+
+    @Test
+    void recordedMapMissingAKeyTakesTheDefaultAndRejectsUnknownKeys() throws Exception {
+        Map<String, Object> recorded = throughJson(RunConfig.defaults().asMap());
+        recorded.remove("report.layers");
+        RunConfig back = RunConfig.fromRecorded(recorded, "old/manifest.json");
+        assertEquals(List.of(5, 10), back.getList("report.layers"));
+        assertEquals("the default", back.origin("report.layers"));
+        recorded.put("train.momentum", 0.9);
+        BadInputException e = assertThrows(BadInputException.class, () -> RunConfig.fromRecorded(recorded, "old/manifest.json"));
+        assertTrue(e.getMessage().contains("'train.momentum' (in old/manifest.json)"), e.getMessage());
+        recorded.remove("train.momentum");
+        recorded.put("train.steps", -5);
+        e = assertThrows(BadInputException.class, () -> RunConfig.fromRecorded(recorded, "old/manifest.json"));
+        assertTrue(e.getMessage().contains("'train.steps' (from old/manifest.json) has value -5"), e.getMessage());
+    }
+
+    @Test
+    void diffListsEachChangedKeyWithBothValues() throws Exception {
+        RunConfig recorded = RunConfig.fromRecorded(throughJson(
+                RunConfig.load(null, List.of("train.learning_rate=0.1", "train.steps=5")).asMap()), "runs/x/manifest.json");
+        RunConfig now = RunConfig.load(null, List.of("train.learning_rate=0.3", "train.steps=10", "spark.workers=2"));
+        ConfigDifference d = now.diff(recorded);
+        assertEquals(List.of(new ConfigDifference.Change("train.steps", 5, 10),
+                new ConfigDifference.Change("train.learning_rate", 0.1, 0.3)), d.changes());
+        assertEquals("train.steps: 5 -> 10; train.learning_rate: 0.1 -> 0.3", d.describe());
+        assertEquals(List.of(new ConfigDifference.Change("train.learning_rate", 0.1, 0.3)),
+                d.except(java.util.Set.of("train.steps")).changes());
+        assertTrue(now.diff(now).isEmpty());
     }
 
     @Test

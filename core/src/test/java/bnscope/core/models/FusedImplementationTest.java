@@ -1,6 +1,7 @@
 package bnscope.core.models;
 
 import bnscope.core.config.RunConfig;
+import bnscope.core.config.RunSettings;
 import bnscope.core.data.TrainingData;
 import bnscope.core.data.TrainingDataFactory;
 import bnscope.core.layers.FusedBatchNormalizationLayer;
@@ -49,19 +50,19 @@ class FusedImplementationTest {
     @TempDir
     Path tmp;
 
-    private RunConfig config(String implementation) {
+    private RunSettings config(String implementation) {
         String repo = System.getProperty("bnscope.repo.root", "..");
-        return RunConfig.load(Path.of(repo, "conf", "default.conf").toFile(), List.of(
+        return RunSettings.from(RunConfig.load(Path.of(repo, "conf", "default.conf").toFile(), List.of(
                 "data.dir=" + Path.of(repo, "data", "cifar10-mini"), "train.batch_size=" + EXAMPLES,
                 "train.steps=" + STEPS, "spark.workers=1", "spark.averaging_frequency=1",
-                "model.implementation=" + implementation));
+                "model.implementation=" + implementation)));
     }
 
     @Test
     void fusedTrainsLikeDl4jOnEveryVggVariant() {
         NativeBackend.configure();
-        RunConfig dl4j = config("dl4j");
-        RunConfig fused = config("fused");
+        RunSettings dl4j = config("dl4j");
+        RunSettings fused = config("fused");
         TrainingData data = TrainingDataFactory.open(dl4j, tmp.resolve("run").toString(), new Configuration(),
                 new PrintStream(new ByteArrayOutputStream()));
         List<DataSet> batches = new ArrayList<>();
@@ -116,7 +117,7 @@ class FusedImplementationTest {
         }
     }
 
-    private static MultiLayerNetwork slowPath(RunConfig config, Variant v) {
+    private static MultiLayerNetwork slowPath(RunSettings config, Variant v) {
         String before = System.getProperty(NativeBackend.HELPERS_PROPERTY);
         System.setProperty(NativeBackend.HELPERS_PROPERTY, "true");
         try {

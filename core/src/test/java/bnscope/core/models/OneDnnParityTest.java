@@ -1,6 +1,7 @@
 package bnscope.core.models;
 
 import bnscope.core.config.RunConfig;
+import bnscope.core.config.RunSettings;
 import bnscope.core.data.TrainingData;
 import bnscope.core.data.TrainingDataFactory;
 import bnscope.core.runtime.NativeBackend;
@@ -36,11 +37,11 @@ class OneDnnParityTest {
     void fastAndSlowPathLossesAgreeOverThreeSteps() {
         NativeBackend.configure();
         String repo = System.getProperty("bnscope.repo.root", "..");
-        RunConfig config = RunConfig.load(Path.of(repo, "conf", "default.conf").toFile(), List.of(
+        RunSettings config = RunSettings.from(RunConfig.load(Path.of(repo, "conf", "default.conf").toFile(), List.of(
                 "data.dir=" + Path.of(repo, "data", "cifar10-mini"), "train.batch_size=" + EXAMPLES,
                 "train.steps=" + STEPS, "spark.workers=1", "spark.averaging_frequency=1",
                 // DL4J's own layers: this test is about DL4J's two paths (FusedImplementationTest covers the fused one)
-                "model.implementation=dl4j"));
+                "model.implementation=dl4j")));
         TrainingData data = TrainingDataFactory.open(config, tmp.resolve("run").toString(), new Configuration(),
                 new PrintStream(new ByteArrayOutputStream()));
         DataSet batch = data.minibatch(0, 0);
@@ -70,7 +71,7 @@ class OneDnnParityTest {
     }
 
     /** vgg-mini batchnorm as the run config builds it, with DL4J's layer helpers on or off. */
-    private static MultiLayerNetwork build(RunConfig config, boolean helpersDisabled) {
+    private static MultiLayerNetwork build(RunSettings config, boolean helpersDisabled) {
         String before = System.getProperty(NativeBackend.HELPERS_PROPERTY);
         System.setProperty(NativeBackend.HELPERS_PROPERTY, Boolean.toString(helpersDisabled));
         try {

@@ -64,33 +64,6 @@ final class ProbeNets {
         return net;
     }
 
-    /**
-     * vgg-mini: conv3x3 16,16,M,32,32,M,64,64,M, dense 128, dense 10, BN after each conv/dense
-     * but the last, on 32×32×3 images.
-     */
-    static MultiLayerNetwork vggMini(DataType type, long seed) {
-        NativeBackend.configure();
-        NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder().seed(seed).dataType(type)
-                .updater(new Sgd(LR)).weightInit(WeightInit.XAVIER).list();
-        int[] widths = {16, 16, 0, 32, 32, 0, 64, 64, 0};
-        for (int w : widths) {
-            if (w == 0) {
-                b.layer(new SubsamplingLayer.Builder(2, 2).stride(2, 2).build());
-            } else {
-                b.layer(new ConvolutionLayer.Builder(3, 3).nOut(w).padding(1, 1).activation(Activation.IDENTITY).build());
-                b.layer(new BatchNormalization.Builder().build());
-                b.layer(new ActivationLayer.Builder().activation(Activation.RELU).build());
-            }
-        }
-        b.layer(new DenseLayer.Builder().nOut(128).activation(Activation.IDENTITY).build());
-        b.layer(new BatchNormalization.Builder().build());
-        b.layer(new ActivationLayer.Builder().activation(Activation.RELU).build());
-        b.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build());
-        MultiLayerNetwork net = new MultiLayerNetwork(b.setInputType(InputType.convolutional(32, 32, 3)).build());
-        net.init();
-        return net;
-    }
-
     /** A minibatch of N(0,1) features of {@code shape} and uniformly random one-hot labels over 10 classes. */
     static DataSet batch(DataType type, long seed, long... shape) {
         Random random = new Random(seed);

@@ -1,0 +1,99 @@
+package bnscope.core.config;
+
+import bnscope.core.BadInputException;
+
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The {@code model.*} keys with the network parameters they select: the family, the VGG preset or
+ * its overrides, the deep linear network's shape and the noisy-BatchNorm noise.
+ *
+ * @param kind      model.kind
+ * @param preset    model.preset (VGG only)
+ * @param convStack model.conv_stack: overrides the preset's conv stack; empty means the preset's
+ * @param dense     model.dense: overrides the preset's hidden dense sizes; empty means the preset's
+ * @param dln       dln.*: the deep linear network (model.kind = dln)
+ * @param noise     noise.*: noisy BatchNorm's distribution shift
+ * @param implementation model.implementation: fused kernels and channels-last layers, or DL4J's own layers
+ */
+public record ModelSettings(Kind kind, Preset preset, String convStack, List<Integer> dense, DlnSettings dln,
+                            NoiseSettings noise, bnscope.core.models.Implementation implementation) implements Serializable {
+
+    /** Network family (model.kind). */
+    public enum Kind {
+        /** VGG on CIFAR-10 (the paper's Section 2). */
+        VGG("vgg"),
+        /** The paper's deep linear network on synthetic Gaussian data. */
+        DLN("dln");
+
+        private final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+
+        /** The name used in config files and manifests. */
+        public String label() {
+            return label;
+        }
+
+        public static Kind fromName(String name) {
+            return byLabel(values(), Kind::label, name, "model.kind");
+        }
+
+        /** Every label: the values model.kind accepts. */
+        public static Set<String> labels() {
+            return Arrays.stream(values()).map(Kind::label).collect(Collectors.toUnmodifiableSet());
+        }
+    }
+
+    /** VGG preset (model.preset). */
+    public enum Preset {
+        /** 16,16,M,32,32,M,64,64,M, dense 128, 10: for CPUs. */
+        VGG_MINI("vgg-mini"),
+        /** 13 conv layers 64..512, dense 512, 512, 10: the paper's scale. */
+        VGG16("vgg16");
+
+        private final String label;
+
+        Preset(String label) {
+            this.label = label;
+        }
+
+        /** The name used in config files and by {@code VggBuilder.preset}. */
+        public String label() {
+            return label;
+        }
+
+        public static Preset fromName(String name) {
+            return byLabel(values(), Preset::label, name, "model.preset");
+        }
+
+        /** Every label: the values model.preset accepts. */
+        public static Set<String> labels() {
+            return Arrays.stream(values()).map(Preset::label).collect(Collectors.toUnmodifiableSet());
+        }
+    }
+
+    public ModelSettings {
+        dense = List.copyOf(dense);
+    }
+
+    public boolean isDln() {
+        return kind == Kind.DLN;
+    }
+
+    private static <E> E byLabel(E[] values, java.util.function.Function<E, String> label, String name, String key) {
+        for (E e : values) {
+            if (label.apply(e).equals(name)) {
+                return e;
+            }
+        }
+        throw new BadInputException("Config key '" + key + "' has value \"" + name + "\", but it must be one of "
+                + Arrays.stream(values).map(label).sorted().toList() + ". See docs/config.md.");
+    }
+}

@@ -1,0 +1,56 @@
+package bnscope.jobs.cli;
+
+import bnscope.jobs.AnalysisCommands;
+import bnscope.jobs.TrainJob;
+import org.apache.hadoop.fs.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code run}: train, analyze and report in one go (what {@code ./submit.sh} with no arguments does). */
+@Command(name = "run", sortOptions = false, sortSynopsis = false, description = "The main job: train every variant of CONF (default "
+        + "conf/default.conf), compute the metric tables and write the report; prints where the report is. This is what "
+        + "`./submit.sh` with no arguments does.")
+final class RunCommand implements Callable<Integer> {
+    static final String DEFAULT_CONF = "conf/default.conf";
+
+    private final Cli cli;
+    @Parameters(arity = "0..1", paramLabel = "CONF", description = "Config file (HOCON; default conf/default.conf).")
+    String conf;
+    @Option(names = "--set", paramLabel = "key=value", description = "Override one config key (repeatable); keys in docs/config.md.")
+    List<String> overrides = new ArrayList<>();
+    @Mixin
+    MasterOption master;
+    @Mixin
+    HelpOption help;
+
+    RunCommand(Cli cli) {
+        this.cli = cli;
+    }
+
+    @Override
+    public Integer call() {
+        String url = master.checked();
+        Path runDir = new TrainJob(TrainCommand.loadConfig(conf == null ? defaultConf() : conf, overrides), cli.out())
+                .run(new TrainJob.Options(false, null, url));
+        AnalysisCommands.analyze(List.of(runDir.toString()), url, cli.out());
+        String report = AnalysisCommands.report(runDir.toString(), url, cli.out());
+        cli.out().println("\nbnscope: done. Report: " + report + "\n  Explore the tables: ./submit.sh sql \"SELECT * FROM curves\" --runs " + runDir);
+        return 0;
+    }
+
+    /** conf/default.conf of the bnscope installation (submit.sh passes -Dbnscope.home), else of the working directory. */
+    private static String defaultConf() {
+        String home = System.getProperty("bnscope.home");
+        if (home != null && !new File(DEFAULT_CONF).isFile()) {
+            return new File(home, DEFAULT_CONF).getPath();
+        }
+        return DEFAULT_CONF;
+    }
+}
