@@ -2,8 +2,10 @@ package bnscope.analysis;
 
 import bnscope.core.BadInputException;
 import bnscope.core.tables.TableSchema;
+import bnscope.core.run.Manifest;
+import bnscope.core.run.ManifestFile;
+import bnscope.core.run.RunLayout;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -13,29 +15,31 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * One run directory as the analysis sees it: its manifest (run id, config, variants; every field
- * optional here) and the snapshot and metric tables it holds, read through Spark with the schema
+ * One run directory as the analysis sees it: its manifest (read by {@link ManifestFile}; every
+ * field optional here) and the snapshot and metric tables it holds, read through Spark with the schema
  * from {@link bnscope.core.tables}. Works on any Hadoop file system Spark is configured for.
  */
 public final class RunDirectory {
-    public static final String MANIFEST = "manifest.json";
+    public static final String MANIFEST = RunLayout.MANIFEST;
 
     private final SparkSession spark;
     private final Path dir;
     private final FileSystem fs;
+    private final Optional<Manifest> record;
     private final JsonNode manifest;
 
-    private RunDirectory(SparkSession spark, Path dir, FileSystem fs, JsonNode manifest) {
+    private RunDirectory(SparkSession spark, Path dir, FileSystem fs, Optional<Manifest> record) {
         this.spark = spark;
         this.dir = dir;
         this.fs = fs;
-        this.manifest = manifest;
+        this.record = record;
+        this.manifest = record.<JsonNode>map(ManifestFile::tree).orElse(MissingNode.getInstance());
     }
 
     /** Opens {@code dir}; throws BadInputException when it does not exist or its manifest is not JSON. */
@@ -48,21 +52,7 @@ public final class RunDirectory {
                         + "Pass the directory a training run wrote (the one holding manifest.json and the table folders).");
             }
             path = fs.makeQualified(path);
-            Path m = new Path(path, MANIFEST);
-            JsonNode manifest = MissingNode.getInstance();
-            if (fs.exists(m)) {
-                try (InputStream in = fs.open(m)) {
-                    manifest = new ObjectMapper().readTree(in);
-                } catch (IOException e) {
-                    throw new BadInputException("The manifest " + m + " is not valid JSON (" + e.getMessage()
-                            + "). It is written by the training job; restore it from the run or re-run training.", e);
-                }
-                if (manifest == null || !manifest.isObject()) {
-                    throw new BadInputException("The manifest " + m + " does not hold a JSON object. It is written by the "
-                            + "training job; restore it from the run or re-run training.");
-                }
-            }
-            return new RunDirectory(spark, path, fs, manifest);
+            return new RunDirectory(spark, path, fs, ManifestFile.readIfPresent(fs, path));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read run directory " + dir, e);
         }
@@ -81,18 +71,23 @@ public final class RunDirectory {
     }
 
     public boolean hasManifest() {
-        return !manifest.isMissingNode();
+        return record.isPresent();
     }
 
-    /** The manifest as parsed JSON ({@link MissingNode} when the run has none). */
+    /** The manifest (empty when the run has none). */
+    public Optional<Manifest> record() {
+        return record;
+    }
+
+    /** The manifest as a JSON tree, for rendering any field ({@link MissingNode} when the run has none). */
     public JsonNode manifest() {
         return manifest;
     }
 
     /** The run's name: the manifest's run_id, else the directory's name. */
     public String name() {
-        JsonNode id = manifest.path("run_id");
-        return id.isTextual() && !id.asText().isBlank() ? id.asText() : dir.getName();
+        String id = record.map(m -> m.runId).orElse(null);
+        return id != null && !id.isBlank() ? id : dir.getName();
     }
 
     /** The manifest's config object ({@link MissingNode} when absent). */
@@ -102,8 +97,7 @@ public final class RunDirectory {
 
     /** The manifest's status, or "unknown". */
     public String status() {
-        JsonNode s = manifest.path("status");
-        return s.isTextual() ? s.asText() : "unknown";
+        return record.map(m -> m.status).orElse("unknown");
     }
 
     public Path tablePath(TableSchema table) {

@@ -1,21 +1,41 @@
 package bnscope.jobs;
 
-import java.io.BufferedReader;
 import java.io.File;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.Properties;
 
-/** Library versions and the git commit, for the run manifest. */
+/**
+ * Library versions and bnscope's own version and commit, for the run manifest. bnscope's version and
+ * commit come from {@code bnscope/build.properties}, written by the build (jobs/pom.xml runs git in
+ * the module's own checkout), so they describe the code that runs, not whatever repository the user
+ * happens to run it from.
+ */
 public final class BuildInfo {
+    static final String RESOURCE = "/bnscope/build.properties";
+    private static final Properties BUILD = load();
+
     private BuildInfo() {
+    }
+
+    private static Properties load() {
+        Properties p = new Properties();
+        try (InputStream in = BuildInfo.class.getResourceAsStream(RESOURCE)) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + RESOURCE + " from bnscope's jar", e);
+        }
+        return p;
     }
 
     public static Map<String, String> versions() {
         Map<String, String> v = new LinkedHashMap<>();
-        v.put("bnscope", version(BuildInfo.class));
+        v.put("bnscope", BUILD.getProperty("version", "unknown"));
         v.put("java", System.getProperty("java.version"));
         v.put("spark", org.apache.spark.package$.MODULE$.SPARK_VERSION());
         v.put("deeplearning4j", version(org.deeplearning4j.nn.multilayer.MultiLayerNetwork.class));
@@ -36,19 +56,12 @@ public final class BuildInfo {
         return m.find() ? m.group(1) : "unknown";
     }
 
-    /** The current git commit of the working directory, or "unknown" outside a checkout. */
+    /**
+     * The commit bnscope was built from ("unknown" when built without git or outside a checkout),
+     * with "-dirty" when tracked files had uncommitted changes at build time.
+     */
     public static String gitCommit() {
-        try {
-            Process p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line = r.readLine();
-                if (p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0 && line != null && line.matches("[0-9a-f]{40}")) {
-                    return line;
-                }
-            }
-        } catch (Exception ignored) {
-            // no git on this machine: the manifest says so
-        }
-        return "unknown";
+        String commit = BUILD.getProperty("commit", "unknown");
+        return commit + ("true".equals(BUILD.getProperty("dirty")) ? "-dirty" : "");
     }
 }

@@ -1,150 +1,163 @@
 package bnscope.jobs;
 
 import bnscope.core.BadInputException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import bnscope.core.run.Manifest;
+import bnscope.core.run.ManifestFile;
+import bnscope.core.run.RunLayout;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * The run's {@code manifest.json}: what was run (resolved config, seeds, data statistics, library
- * versions, git commit), when, and how it ended. Written at start (status running), after every
- * variant, and at the end (completed, or failed with the reason); tables are marked incomplete
- * until the run completes, so a half-written run is never mistaken for a finished one.
+ * The manifest of a run a command is writing ({@link Manifest}, stored by {@link ManifestFile}):
+ * every change is applied under one lock and written at once, so variants trained in parallel never
+ * lose each other's entries. Status is {@code running} while training, {@code completed} with
+ * complete tables only after the last commit, {@code failed} with the reason and each unfinished
+ * variant's resume step when a command fails.
  */
 public final class RunManifest {
-    public static final String FILE = "manifest.json";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** The file name (defined in {@link RunLayout}). */
+    public static final String FILE = RunLayout.MANIFEST;
 
-    private final Path file;
+    private final Path runDir;
     private final Configuration hadoop;
-    private final Map<String, Object> content;
+    private final Manifest content;
 
-    private RunManifest(Path file, Configuration hadoop, Map<String, Object> content) {
-        this.file = file;
+    private RunManifest(Path runDir, Configuration hadoop, Manifest content) {
+        this.runDir = runDir;
         this.hadoop = hadoop;
         this.content = content;
     }
 
     public static RunManifest create(Path runDir, Configuration hadoop) {
-        return new RunManifest(new Path(runDir, FILE), hadoop, new LinkedHashMap<>());
+        return new RunManifest(runDir, hadoop, new Manifest());
     }
 
-    /** Reads an existing manifest; a clear error when it is missing or unreadable. */
+    /** Reads an existing manifest; BadInputException when it is missing or unreadable. */
     public static RunManifest read(Path runDir, Configuration hadoop) {
-        Path file = new Path(runDir, FILE);
-        try {
-            FileSystem fs = file.getFileSystem(hadoop);
-            if (!fs.exists(file)) {
-                throw new BadInputException("No " + FILE + " in " + runDir + ": this is not a bnscope run directory "
-                        + "(or its training never started). Pass a directory written by `./submit.sh train`.");
-            }
-            try (InputStream in = fs.open(file)) {
-                Map<String, Object> content = JSON.readValue(in, new TypeReference<LinkedHashMap<String, Object>>() {
-                });
-                return new RunManifest(file, hadoop, content);
-            }
-        } catch (IOException e) {
-            throw new BadInputException("Cannot read " + file + " (" + e.getMessage() + "). The manifest is JSON written "
-                    + "by the training job; if it was edited by hand, restore it or re-run training.", e);
-        }
+        return new RunManifest(runDir, hadoop, ManifestFile.read(fs(runDir, hadoop), runDir));
     }
 
     public static boolean exists(Path runDir, Configuration hadoop) {
+        return ManifestFile.exists(fs(runDir, hadoop), runDir);
+    }
+
+    private static FileSystem fs(Path runDir, Configuration hadoop) {
         try {
-            Path file = new Path(runDir, FILE);
-            return file.getFileSystem(hadoop).exists(file);
+            return runDir.getFileSystem(hadoop);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new BadInputException("Cannot use run directory " + runDir + ": " + e.getMessage()
+                    + ". Check the path and, for hdfs: or s3a: paths, the file system settings.", e);
         }
     }
 
-    public synchronized Object get(String key) {
-        return content.get(key);
+    public Path file() {
+        return new RunLayout(runDir).manifest();
     }
 
-    /** A copy of one variant's entry under "variants" (empty when the variant has none yet). */
-    @SuppressWarnings("unchecked")
-    public synchronized Map<String, Object> variant(String name) {
-        Object v = section("variants").get(name);
-        return v instanceof Map<?, ?> m ? new LinkedHashMap<>((Map<String, Object>) m) : new LinkedHashMap<>();
+    /** Reads something from the manifest (under the lock). */
+    public synchronized <T> T get(Function<Manifest, T> field) {
+        return field.apply(content);
     }
 
-    /** Merges {@code values} into one variant's entry and writes the manifest (safe from several threads). */
-    @SuppressWarnings("unchecked")
-    public synchronized void updateVariant(String name, Map<String, Object> values) {
-        ((Map<String, Object>) section("variants").computeIfAbsent(name, k -> new LinkedHashMap<String, Object>())).putAll(values);
+    /** A copy of the whole record. */
+    public synchronized Manifest snapshot() {
+        return ManifestFile.copy(content);
+    }
+
+    /** Applies {@code change} and writes the manifest (safe from several threads). */
+    public synchronized void update(Consumer<Manifest> change) {
+        change.accept(content);
         write();
     }
 
-    @SuppressWarnings("unchecked")
+    /** Applies {@code change} to one variant's entry and writes the manifest. */
+    public synchronized void updateVariant(String name, Consumer<Manifest.Variant> change) {
+        change.accept(content.variant(name));
+        write();
+    }
+
+    /** The status of one variant's entry (null when it has none). */
+    public synchronized String variantStatus(String name) {
+        Manifest.Variant v = content.variants.get(name);
+        return v == null ? null : v.status;
+    }
+
+    /**
+     * One section as a raw map (e.g. "variants").
+     *
+     * @deprecated for the benchmark code until it reads {@link #get} typed fields; the map is a copy.
+     */
+    @Deprecated
     public synchronized Map<String, Object> section(String key) {
-        return (Map<String, Object>) content.computeIfAbsent(key, k -> new LinkedHashMap<String, Object>());
+        Object value = ManifestFile.asMap(content).get(key);
+        return ManifestFile.asMap(value == null ? Map.of() : value);
     }
 
-    public synchronized RunManifest put(String key, Object value) {
-        content.put(key, value);
-        return this;
-    }
-
-    public Map<String, Object> content() {
-        return content;
-    }
-
-    public String status() {
-        return String.valueOf(content.get("status"));
+    public synchronized String status() {
+        return content.status;
     }
 
     public synchronized void markRunning() {
-        content.put("status", "running");
-        content.remove("failure");
-        section("tables").put("complete", false);
-        write();
+        update(m -> {
+            m.status = Manifest.RUNNING;
+            m.failure = null;
+            m.finishedAt = null;
+            m.tables = new Manifest.Tables(false);
+        });
     }
 
     public synchronized void markCompleted() {
-        content.put("status", "completed");
-        content.put("finished_at", Instant.now().toString());
-        section("tables").put("complete", true);
-        write();
+        update(m -> {
+            m.status = Manifest.COMPLETED;
+            m.finishedAt = Instant.now().toString();
+            m.tables = new Manifest.Tables(true);
+        });
     }
 
-    public synchronized void markFailed(String reason) {
-        content.put("status", "failed");
-        content.put("failure", reason);
-        content.put("finished_at", Instant.now().toString());
-        section("tables").put("complete", false);
-        write();
+    /**
+     * Records that the command failed with {@code error}: status failed, the reason, and for each
+     * unfinished variant of {@code variants} the step --resume continues from ({@code resumeStep}).
+     * Returns a {@link RecordedFailure} to throw; when the manifest itself cannot be written, returns
+     * the error unchanged (wrapped when checked), so nobody claims a record that does not exist.
+     */
+    public synchronized RuntimeException recordFailure(Throwable error, List<String> variants, Function<String, Long> resumeStep) {
+        try {
+            content.status = Manifest.FAILED;
+            String message = String.valueOf(error.getMessage()).strip();
+            // the first line: Spark appends pages of creation-site detail to some messages
+            content.failure = error.getClass().getSimpleName() + ": " + message.lines().findFirst().orElse("");
+            content.finishedAt = Instant.now().toString();
+            content.tables = new Manifest.Tables(false);
+            for (String v : variants) {
+                Manifest.Variant entry = content.variant(v);
+                if (!Manifest.COMPLETED.equals(entry.status)) {
+                    entry.status = Manifest.FAILED;
+                    entry.resumeStep = resumeStep.apply(v);
+                }
+            }
+            write();
+            return new RecordedFailure(file().toString(), error);
+        } catch (RuntimeException writeFailed) {
+            error.addSuppressed(writeFailed);
+            return error instanceof RuntimeException r ? r : new IllegalStateException(error.getMessage(), error);
+        }
     }
 
-    /** Writes the manifest atomically (temporary file, then rename). */
+    /** Writes the manifest (staged, then renamed). */
     public synchronized void write() {
         try {
-            FileSystem fs = file.getFileSystem(hadoop);
-            fs.mkdirs(file.getParent());
-            Path tmp = new Path(file.getParent(), "." + FILE + ".tmp");
-            try (FSDataOutputStream out = fs.create(tmp, true)) {
-                out.write(JSON.writeValueAsString(content).getBytes(StandardCharsets.UTF_8));
-            }
-            if (fs.exists(file)) {
-                fs.delete(file, false);
-            }
-            if (!fs.rename(tmp, file)) {
-                throw new IOException("rename " + tmp + " -> " + file + " failed");
-            }
+            ManifestFile.write(runDir.getFileSystem(hadoop), runDir, content);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
+            throw new UncheckedIOException("cannot write " + file(), e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package bnscope.jobs;
 
+import bnscope.core.run.StagedFiles;
 import bnscope.core.snapshots.SnapshotLayout;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -112,13 +113,7 @@ public final class SnapshotCommitter extends SparkListener {
                 discardedAttempts++; // a second successful (speculative) attempt of the same split and worker
                 continue;
             }
-            fs.mkdirs(target.getParent());
-            if (fs.exists(target)) {
-                fs.delete(target, false);
-            }
-            if (!fs.rename(staged, target)) {
-                throw new IOException("rename " + staged + " -> " + target + " failed");
-            }
+            StagedFiles.moveIntoPlace(fs, staged, target);
             committedFiles++;
         }
     }

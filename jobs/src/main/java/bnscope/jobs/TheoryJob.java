@@ -12,7 +12,9 @@ import bnscope.core.snapshots.StepKey;
 import bnscope.core.tables.SnapshotTables;
 import bnscope.core.theory.LiveBatchNormChecks;
 import bnscope.core.theory.TheoryIdentity;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import bnscope.core.run.ManifestFile;
+import bnscope.core.run.RunActivity;
+import bnscope.core.run.RunLock;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -21,7 +23,6 @@ import org.nd4j.linalg.dataset.DataSet;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -45,7 +46,6 @@ import java.util.Set;
  * any Hadoop file system.
  */
 public final class TheoryJob {
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Worker whose minibatch is checked: every worker's BatchNorm saw only its own slice. */
     static final int WORKER = 0;
     /** A claimed identity "holds" when its relative error is at most this (default of --tolerance). */
@@ -58,8 +58,20 @@ public final class TheoryJob {
     /** Manifest data keys that may legitimately differ when the data is reopened. */
     private static final Set<String> DATA_KEYS_NOT_COMPARED = Set.of("location", "epochs");
 
-    /** The command-line choices: checkpoint steps (empty: all), units to check, and the tolerance of the claimed identities. */
-    public record Options(List<Long> steps, LiveBatchNormChecks.Settings settings, double tolerance) {
+    /**
+     * The command-line choices: checkpoint steps (empty: all), units to check, the tolerance of the
+     * claimed identities, and whether to take over a stale run lock (--break-lock).
+     */
+    public record Options(List<Long> steps, LiveBatchNormChecks.Settings settings, double tolerance, boolean breakLock) {
+        public Options(List<Long> steps, LiveBatchNormChecks.Settings settings, double tolerance) {
+            this(steps, settings, tolerance, false);
+        }
+
+        /** These options, taking over a stale run lock when {@code breakLock}. */
+        public Options withBreakLock(boolean breakLock) {
+            return new Options(steps, settings, tolerance, breakLock);
+        }
+
         /** Checks the values as the user gave them (--units, --hessian-units, --hessian-step, --tolerance). */
         public static Options of(List<Long> steps, int units, int hessianUnits, double hessianStep, double tolerance) {
             LiveBatchNormChecks.Settings d = LiveBatchNormChecks.Settings.defaults();
@@ -109,10 +121,24 @@ public final class TheoryJob {
         return 1;
     }
 
-    /** Checks every BatchNorm variant of the run; returns every row written. */
+    /** Checks every BatchNorm variant of the run (holding the run's lock); returns every row written. */
     public List<Row> run(String runDirName) {
         Configuration hadoop = new Configuration();
         Path runDir = existingRunDir(runDirName, hadoop);
+        RunActivity.notice(runDir, hadoop).ifPresent(out::println);
+        RunLock lock;
+        try {
+            lock = RunLock.acquire(runDir, hadoop, "theory " + runDirName, options.breakLock(), out);
+        } catch (IOException e) {
+            throw new BadInputException("Cannot write into the run directory " + runDir + " (" + e.getMessage()
+                    + "); the theory job writes its table there. Check the permissions of the directory.", e);
+        }
+        try (lock) {
+            return check(runDir, hadoop);
+        }
+    }
+
+    private List<Row> check(Path runDir, Configuration hadoop) {
         RunManifest manifest = RunManifest.read(runDir, hadoop);
         RunConfig config = configOf(manifest, runDir);
         List<Variant> variants = batchNormVariants(RunSettings.from(config), runDir);
@@ -129,14 +155,14 @@ public final class TheoryJob {
         }
         if (work.isEmpty()) {
             throw new BadInputException("No checkpoints of the BatchNorm variants " + variants.stream().map(Variant::label).toList()
-                    + " under " + new Path(runDir, "checkpoints") + (options.steps().isEmpty() ? "" : " at steps " + options.steps())
+                    + " under " + new bnscope.core.run.RunLayout(runDir).checkpoints() + (options.steps().isEmpty() ? "" : " at steps " + options.steps())
                     + ". The theory job checks checkpointed networks (train.checkpoint_every, and always the last step; the "
                     + "newest two are kept). Let the training finish, or pass steps that exist.");
         }
         long maxStep = work.values().stream().flatMap(List::stream).mapToLong(Long::longValue).max().orElseThrow();
         TrainingData data = reopenData(config, manifest, runDir, maxStep, hadoop);
 
-        String runId = String.valueOf(manifest.get("run_id"));
+        String runId = String.valueOf((Object) manifest.get(m -> m.runId));
         SnapshotLayout layout = new SnapshotLayout(runDir);
         LiveBatchNormChecks.Settings settings = options.settings();
         out.printf("theory: %s; units per BatchNorm layer: first %d (all of layers with <= %d), Theorem 4.2 on the first %d, "
@@ -193,15 +219,14 @@ public final class TheoryJob {
         }
     }
 
-    @SuppressWarnings("unchecked")
     private static RunConfig configOf(RunManifest manifest, Path runDir) {
-        Object config = manifest.get("config");
-        if (!(config instanceof Map<?, ?> map) || map.isEmpty()) {
+        Map<String, Object> map = manifest.get(m -> m.config);
+        if (map == null || map.isEmpty()) {
             throw new BadInputException("The manifest " + new Path(runDir, RunManifest.FILE) + " has no \"config\" section with "
                     + "the run's resolved configuration. It is written when training starts; re-run the training.");
         }
         try {
-            return RunConfig.fromRecorded((Map<String, Object>) map, new Path(runDir, RunManifest.FILE).toString());
+            return RunConfig.fromRecorded(map, new Path(runDir, RunManifest.FILE).toString());
         } catch (BadInputException e) {
             throw new BadInputException("The configuration recorded in " + new Path(runDir, RunManifest.FILE)
                     + " is not valid for this bnscope version: " + e.getMessage(), e);
@@ -250,7 +275,6 @@ public final class TheoryJob {
      * the plan is extended past the last step if needed (the minibatches of earlier steps do not
      * depend on the number of steps planned).
      */
-    @SuppressWarnings("unchecked")
     private TrainingData reopenData(RunConfig config, RunManifest manifest, Path runDir, long maxStep, Configuration hadoop) {
         Map<String, Object> changes = new LinkedHashMap<>();
         RunSettings recordedSettings = RunSettings.from(config);
@@ -258,12 +282,11 @@ public final class TheoryJob {
         if (maxStep >= recordedSettings.train().steps()) {
             changes.put("train.steps", Math.toIntExact((maxStep / frequency + 1) * frequency));
         }
-        Object recorded = manifest.get("data");
-        if (!(recorded instanceof Map<?, ?>)) {
+        Map<String, Object> recordedData = manifest.get(m -> m.data);
+        if (recordedData == null) {
             throw new BadInputException("The manifest " + new Path(runDir, RunManifest.FILE) + " has no \"data\" section "
                     + "recording the training data; the theory job cannot make sure it uses the run's minibatches. Re-run the training.");
         }
-        Map<String, Object> recordedData = (Map<String, Object>) recorded;
         String directory = recordedTrainingDirectory(recordedData, hadoop);
         if (directory != null) {
             changes.put("data.dir", directory);
@@ -271,7 +294,7 @@ public final class TheoryJob {
         RunSettings reopened = changes.isEmpty() ? recordedSettings
                 : RunSettings.from(config.with(changes, "the theory job (the run's recorded data directory and a plan up to step " + maxStep + ")"));
         TrainingData data = TrainingDataFactory.open(reopened, runDir.toString(), hadoop, out);
-        Map<String, Object> found = asManifestJson(data.describe());
+        Map<String, Object> found = ManifestFile.asRecorded(data.describe());
         for (Map.Entry<String, Object> e : recordedData.entrySet()) {
             if (DATA_KEYS_NOT_COMPARED.contains(e.getKey())) {
                 continue;
@@ -287,18 +310,10 @@ public final class TheoryJob {
         return data;
     }
 
-    /** {@code map} as it reads back from manifest.json (same number types), for comparison. */
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> asManifestJson(Map<String, Object> map) {
-        try {
-            return JSON.readValue(JSON.writeValueAsString(map), LinkedHashMap.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot render the data description as JSON", e);
-        }
-    }
-
-    /** The directory of the recorded CIFAR training files, when it still exists (null: use the config's data.dir). */
-    @SuppressWarnings("unchecked")
+    /**
+     * The directory of the recorded CIFAR training files, when it still exists (null: use the config's
+     * data.dir). A path that cannot be checked is bad input, not a silent fallback to another directory.
+     */
     private static String recordedTrainingDirectory(Map<String, Object> data, Configuration hadoop) {
         if (!(data.get("training_files") instanceof List<?> files) || files.isEmpty()
                 || !(files.get(0) instanceof Map<?, ?> first) || !(first.get("path") instanceof String path)) {
@@ -308,7 +323,10 @@ public final class TheoryJob {
         try {
             return dir.getFileSystem(hadoop).exists(dir) ? dir.toString() : null;
         } catch (IOException e) {
-            return null;
+            throw new BadInputException("Cannot check the run's recorded training data directory " + dir + " (data."
+                    + "training_files in the manifest): " + e.getClass().getSimpleName() + ": " + e.getMessage()
+                    + ". The theory checks must read the minibatches the run trained on; make that file system reachable "
+                    + "(for hdfs: or s3a: paths, its settings), or restore the files there.", e);
         }
     }
 
@@ -343,8 +361,7 @@ public final class TheoryJob {
                 + s.hessianStep() + " (of sigma in y, |gamma| in z)");
         theory.put("tolerance", options.tolerance());
         theory.put("checked", checked);
-        manifest.put("theory", theory);
-        manifest.write();
+        manifest.update(m -> m.theory = ManifestFile.asRecorded(theory));
     }
 
     /** The summary printed at the end: per variant and identity, count, median and max relative error. */

@@ -7,6 +7,13 @@ import bnscope.core.data.TrainingData;
 import bnscope.core.data.TrainingDataFactory;
 import bnscope.core.models.Networks;
 import bnscope.core.models.Variant;
+import bnscope.core.run.Manifest;
+import bnscope.core.run.ManifestFile;
+import bnscope.core.run.ProcessIdentity;
+import bnscope.core.run.ResumePolicy;
+import bnscope.core.run.RunActivity;
+import bnscope.core.run.RunLayout;
+import bnscope.core.run.RunLock;
 import bnscope.core.runtime.NativeBackend;
 import bnscope.core.snapshots.SnapshotLayout;
 import bnscope.core.tables.SnapshotTables;
@@ -26,6 +33,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -39,7 +47,10 @@ public final class TrainJob {
     private final PrintStream out;
 
     /** Command-line choices that are not config keys. */
-    public record Options(boolean resume, String runDirOverride, String master) {
+    public record Options(boolean resume, String runDirOverride, String master, boolean breakLock) {
+        public Options(boolean resume, String runDirOverride, String master) {
+            this(resume, runDirOverride, master, false);
+        }
     }
 
     public TrainJob(RunConfig config, PrintStream out) {
@@ -57,40 +68,128 @@ public final class TrainJob {
         return explicit.isBlank() ? new Path(settings.outputDir(), settings.name()) : new Path(explicit);
     }
 
+    /** Which setting named the run directory, for messages about it. */
+    private String runDirSource(String override) {
+        if (override != null && !override.isBlank()) {
+            return "--run-dir " + override;
+        }
+        String explicit = settings.dir();
+        return explicit.isBlank() ? "run.output_dir=" + settings.outputDir() + " (with run.name="
+                + settings.name() + ")" : "run.dir=" + explicit;
+    }
+
     public Path run(Options options) {
         Configuration hadoop = new Configuration();
         Path runDir = qualify(runDir(settings, options.runDirOverride()), hadoop);
         checkRunDir(runDir, options.resume(), hadoop);
         List<Variant> variants = settings.train().variants();
+        Map<String, Manifest.Change> changes = options.resume() ? resumeChanges(runDir, hadoop) : Map.of();
+        Optional<String> notice = options.resume() ? RunActivity.notice(runDir, hadoop) : Optional.empty();
 
         out.println("bnscope train: " + config.source() + " -> " + runDir);
-        // Data is validated before the run directory is touched: bad input leaves nothing behind.
-        TrainingData data = TrainingDataFactory.open(settings, runDir.toString(), hadoop, out);
-        prepareRunDir(runDir, options.resume(), hadoop);
+        boolean existed = exists(runDir, hadoop);
+        try (RunLock lock = lock(runDir, options, hadoop)) {
+            notice.ifPresent(out::println);
+            TrainingData data;
+            try {
+                // Data is validated before the run directory is changed: bad input leaves nothing behind.
+                data = TrainingDataFactory.open(settings, runDir.toString(), hadoop, out);
+            } catch (RuntimeException e) {
+                lock.close();
+                if (!existed) {
+                    deleteQuietly(runDir, hadoop);
+                }
+                throw e;
+            }
+            prepareRunDir(runDir, options.resume(), hadoop);
+            RunManifest manifest = options.resume() ? RunManifest.read(runDir, hadoop) : RunManifest.create(runDir, hadoop);
+            List<String> labels = variants.stream().map(Variant::label).toList();
+            try {
+                describe(manifest, data);
+                if (options.resume()) {
+                    recordResume(manifest, changes, variants, runDir, hadoop);
+                }
+                manifest.markRunning();
+                train(variants, runDir, manifest, options, hadoop, data);
+                lock.verifyHeld();
+                manifest.markCompleted();
+            } catch (Throwable e) {
+                // every failure, checked Spark exceptions included (an unreachable master ends in SparkException)
+                throw manifest.recordFailure(e, labels, v -> latestCheckpoint(runDir, v, hadoop));
+            }
+            out.println("bnscope train: completed; tables under " + runDir);
+            return runDir;
+        }
+    }
 
+    private void train(List<Variant> variants, Path runDir, RunManifest manifest, Options options, Configuration hadoop,
+                       TrainingData data) {
         int workers = settings.spark().workers();
         int parallel = Math.min(settings.train().parallelVariants(), variants.size());
         SparkSession spark = SparkSessions.create("bnscope-train-" + settings.name(), options.master(),
                 workers * parallel);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        manifest.update(m -> m.spark = Map.of("master", sc.master(), "version", sc.version(), "app_id",
+                sc.sc().applicationId(), "default_parallelism", sc.defaultParallelism()));
         SnapshotLayout layout = new SnapshotLayout(runDir);
-        RunManifest manifest = options.resume() ? RunManifest.read(runDir, hadoop) : RunManifest.create(runDir, hadoop);
-        describe(manifest, data, sc);
-        manifest.markRunning();
         SnapshotCommitter committer = SnapshotCommitter.attach(sc.sc(), layout);
         try {
             TestSetEvaluator evaluator = new TestSetEvaluator(data.testSet(), data.classification(), layout, sc.hadoopConfiguration());
             VariantTrainer trainer = new VariantTrainer(sc, data, committer, evaluator, out);
             runVariants(variants, parallel, variant -> trainVariant(variant, trainer, layout, manifest, options.resume(), hadoop));
             committer.discardRemaining();
-            manifest.markCompleted();
-            out.println("bnscope train: completed; tables under " + runDir);
-            return runDir;
-        } catch (RuntimeException | Error e) {
-            manifest.markFailed(e.getClass().getSimpleName() + ": " + e.getMessage());
-            throw e;
         } finally {
             sc.sc().removeSparkListener(committer);
+        }
+    }
+
+    /** The config changes this resume makes; BadInputException for changes a resume may not make. */
+    private Map<String, Manifest.Change> resumeChanges(Path runDir, Configuration hadoop) {
+        RunManifest recorded = RunManifest.read(runDir, hadoop);
+        Map<String, Object> before = recorded.get(m -> m.config);
+        if (before == null || before.isEmpty()) {
+            throw new BadInputException("The manifest " + recorded.file() + " has no \"config\" section, so --resume cannot "
+                    + "check that it continues the same run. Start a new run instead (without --resume).");
+        }
+        return ResumePolicy.check(recorded.file().toString(), before, ManifestFile.asRecorded(config.asMap()));
+    }
+
+    private void recordResume(RunManifest manifest, Map<String, Manifest.Change> changes, List<Variant> variants, Path runDir,
+                              Configuration hadoop) {
+        Manifest.Resume resume = new Manifest.Resume();
+        resume.at = Instant.now().toString();
+        resume.by = ProcessIdentity.current();
+        resume.changed.putAll(changes);
+        for (Variant v : variants) {
+            boolean done = Manifest.COMPLETED.equals(manifest.variantStatus(v.label())) && !changes.containsKey(ResumePolicy.STEPS);
+            Long step = latestCheckpoint(runDir, v.label(), hadoop);
+            resume.fromStep.put(v.label(), done ? null : step == null ? 0L : step);
+        }
+        resume.fromStep.values().removeIf(java.util.Objects::isNull);
+        if (!changes.isEmpty()) {
+            out.println("bnscope train: resuming with changed " + changes.keySet() + " (recorded in the manifest's resumes)");
+        }
+        manifest.update(m -> m.addResume(resume));
+    }
+
+    private RunLock lock(Path runDir, Options options, Configuration hadoop) {
+        String command = "train" + (options.resume() ? " --resume" : "") + " " + config.source();
+        try {
+            return RunLock.acquire(runDir, hadoop, command, options.breakLock(), out);
+        } catch (IOException e) {
+            throw new BadInputException("Cannot write into the run directory " + runDir + " (named by "
+                    + runDirSource(options.runDirOverride()) + "): " + e.getMessage() + ". Choose a location you can write, "
+                    + "e.g. --set run.output_dir=runs, or --run-dir DIR.", e);
+        }
+    }
+
+    /** The newest checkpoint's step of {@code variant}, or null when it has none. */
+    private static Long latestCheckpoint(Path runDir, String variant, Configuration hadoop) {
+        try {
+            OptionalLong s = new Checkpoints(runDir, variant, hadoop).latestStep();
+            return s.isPresent() ? s.getAsLong() : null;
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 
@@ -125,7 +224,9 @@ public final class TrainJob {
 
     private void trainVariant(Variant variant, VariantTrainer trainer, SnapshotLayout layout, RunManifest manifest,
                               boolean resume, Configuration hadoop) {
-        if (resume && "completed".equals(manifest.variant(variant.label()).get("status"))) {
+        Long trained = manifest.get(m -> m.variants.containsKey(variant.label()) ? m.variant(variant.label()).steps : null);
+        if (resume && Manifest.COMPLETED.equals(manifest.variantStatus(variant.label()))
+                && trained != null && trained >= settings.train().steps()) {
             out.println("[" + variant.label() + "] already completed; skipping (resume)");
             return;
         }
@@ -145,52 +246,55 @@ public final class TrainJob {
         dropRowsAfter(layout, variant.label(), startStep, settings.spark().averagingFrequency(), hadoop);
 
         Map<String, String> helpers = NativeBackend.layerHelpers(net);
-        Map<String, Object> state = new LinkedHashMap<>();
-        state.put("status", "running");
-        state.put("parameters", net.numParams());
-        state.put("layer_helpers", helpers);
-        state.put("started_at", Instant.now().toString());
-        manifest.updateVariant(variant.label(), state);
+        manifest.updateVariant(variant.label(), v -> {
+            v.status = Manifest.RUNNING;
+            v.parameters = net.numParams();
+            v.layerHelpers = new LinkedHashMap<>(helpers);
+            v.startedAt = Instant.now().toString();
+            v.resumeStep = null;
+            v.finishedAt = null;
+        });
         out.printf("[%s] %d parameters; layer helpers: %s%n", variant.label(), net.numParams(),
                 helpers.isEmpty() ? "none needed" : helpers.values().stream().distinct().toList());
 
         VariantTrainer.Plan plan = new VariantTrainer.Plan(settings, variant.label(), layout);
         VariantTrainer.Outcome outcome = trainer.train(net, startStep, plan, checkpoints);
 
-        state = new LinkedHashMap<>();
-        state.put("status", "completed");
-        state.put("steps", outcome.steps());
-        state.put("final_train_loss", outcome.lastTrainLoss());
-        if (outcome.lastTest() != null) {
-            state.put("final_test_loss", outcome.lastTest().loss());
-            state.put("final_test_accuracy", outcome.lastTest().accuracy());
-        }
-        state.put("train_seconds", outcome.seconds());
-        state.put("finished_at", Instant.now().toString());
-        manifest.updateVariant(variant.label(), state);
+        manifest.updateVariant(variant.label(), v -> {
+            v.status = Manifest.COMPLETED;
+            v.steps = (long) outcome.steps();
+            v.finalTrainLoss = outcome.lastTrainLoss();
+            if (outcome.lastTest() != null) {
+                v.finalTestLoss = outcome.lastTest().loss();
+                v.finalTestAccuracy = outcome.lastTest().accuracy();
+            }
+            v.trainSeconds = outcome.seconds();
+            v.finishedAt = Instant.now().toString();
+        });
     }
 
-    private void describe(RunManifest manifest, TrainingData data, JavaSparkContext sc) {
-        manifest.put("run_id", settings.name());
-        if (manifest.get("created_at") == null) {
-            manifest.put("created_at", Instant.now().toString());
-        }
-        manifest.put("started_at", Instant.now().toString());
-        manifest.put("config_source", config.source());
-        manifest.put("config", config.asMap());
+    private void describe(RunManifest manifest, TrainingData data) {
         Map<String, Object> seeds = new LinkedHashMap<>();
         seeds.put("run_seed", settings.seed());
         seeds.put("derivation", "network init = run.seed; data order = run.seed; noisy BN draw = hash(run.seed, layer, step); "
                 + "activation samples = hash(run.seed, step, layer, unit); Spark data split = run.seed");
-        manifest.put("seeds", seeds);
-        manifest.put("data", data.describe());
-        manifest.put("decisions", Networks.decisions(settings.model()));
-        manifest.put("spark", Map.of("master", sc.master(), "version", sc.version(), "app_id", sc.sc().applicationId(),
-                "default_parallelism", sc.defaultParallelism()));
-        manifest.put("versions", BuildInfo.versions());
-        manifest.put("native", Map.of("backend", NativeBackend.backendName(), "onednn", NativeBackend.oneDnnAvailable(),
-                "platform_extension", String.valueOf(System.getProperty(NativeBackend.PLATFORM_EXTENSION_PROPERTY))));
-        manifest.put("git_commit", BuildInfo.gitCommit());
+        manifest.update(m -> {
+            m.runId = settings.name();
+            if (m.createdAt == null) {
+                m.createdAt = Instant.now().toString();
+            }
+            m.startedAt = Instant.now().toString();
+            m.status = Manifest.RUNNING;
+            m.configSource = config.source();
+            m.config = ManifestFile.asRecorded(config.asMap());
+            m.seeds = seeds;
+            m.data = ManifestFile.asRecorded(data.describe());
+            m.decisions = ManifestFile.asRecorded(Networks.decisions(settings.model()));
+            m.versions = new LinkedHashMap<>(BuildInfo.versions());
+            m.nativeBackend = Map.of("backend", NativeBackend.backendName(), "onednn", NativeBackend.oneDnnAvailable(),
+                    "platform_extension", String.valueOf(System.getProperty(NativeBackend.PLATFORM_EXTENSION_PROPERTY)));
+            m.gitCommit = BuildInfo.gitCommit();
+        });
     }
 
     private static Path qualify(Path p, Configuration hadoop) {
@@ -225,12 +329,30 @@ public final class TrainJob {
             if (resume) {
                 return;
             }
-            if (fs.exists(runDir)) {
-                fs.delete(runDir, true);
+            // an overwritten run: everything but the lock this command holds
+            for (FileStatus f : fs.listStatus(runDir)) {
+                if (!f.getPath().getName().equals(RunLayout.LOCK)) {
+                    fs.delete(f.getPath(), true);
+                }
             }
-            fs.mkdirs(runDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare run directory " + runDir, e);
+        }
+    }
+
+    private static boolean exists(Path p, Configuration hadoop) {
+        try {
+            return p.getFileSystem(hadoop).exists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot inspect " + p, e);
+        }
+    }
+
+    private static void deleteQuietly(Path p, Configuration hadoop) {
+        try {
+            p.getFileSystem(hadoop).delete(p, true);
+        } catch (IOException e) {
+            // left behind: an empty directory, reported by nothing else
         }
     }
 

@@ -196,6 +196,33 @@ class TheoryJobTest {
         assertFalse(Files.exists(changed.resolve("theory_checks")), "nothing written");
     }
 
+    @Test
+    void aRecordedDataDirectoryThatCannotBeCheckedIsNamedNotSkipped() throws IOException {
+        Path unreachable = copyRun("unreachable-data", true, false);
+        Map<String, Object> manifest = readManifest(unreachable);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> first = ((List<Map<String, Object>>) ((Map<String, Object>) manifest.get("data")).get("training_files")).get(0);
+        first.put("path", "nosuchfs://namenode/cifar/data_batch_1.bin");
+        JSON.writeValue(unreachable.resolve("manifest.json").toFile(), manifest);
+        Outcome o = main("theory", unreachable.toString());
+        assertEquals(2, o.status(), o.err());
+        assertTrue(o.err().contains("Cannot check the run's recorded training data directory")
+                && o.err().contains("nosuchfs://namenode/cifar"), o.err());
+        assertFalse(Files.exists(unreachable.resolve("theory_checks")), "nothing written");
+    }
+
+    @Test
+    void theoryIsRefusedWhileAnotherCommandWritesTheRun() throws Exception {
+        Path busy = copyRun("busy", true, false);
+        try (bnscope.core.run.RunLock lock = bnscope.core.run.RunLock.acquire(new org.apache.hadoop.fs.Path(busy.toString()),
+                new org.apache.hadoop.conf.Configuration(), "train --resume conf/default.conf", false, System.out)) {
+            Outcome o = main("theory", busy.toString());
+            assertEquals(2, o.status(), o.err());
+            assertTrue(o.err().contains("is being written by `train --resume conf/default.conf`"), o.err());
+        }
+        assertFalse(Files.exists(busy.resolve("theory_checks")), "nothing written");
+    }
+
     /** A copy of the trained run's manifest, with its checkpoints and theory_checks table if asked. */
     private static Path copyRun(String name, boolean checkpoints, boolean theoryTable) throws IOException {
         Path copy = Files.createDirectories(tmp.resolve(name));

@@ -8,7 +8,12 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -53,6 +58,32 @@ class TrainJobTest {
         int status = Main.run(args.toArray(String[]::new), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
         errOut.append(err.toString(StandardCharsets.UTF_8));
         return status;
+    }
+
+    private record Outcome(int status, String out, String err) {
+    }
+
+    /** Main.run in this JVM with both streams captured. */
+    private static Outcome run(List<String> args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Main in its own JVM (a second process, as a user's second shell would start it). */
+    private static Process start(List<String> args, Path log) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(new File(System.getProperty("java.home"), "bin/java").toString(),
+                "-Xmx3g", "-cp", System.getProperty("java.class.path")));
+        cmd.addAll(List.of(SparkSessions.executorJavaOptions().split(" ")));
+        cmd.add(Main.class.getName());
+        cmd.addAll(args);
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private static JsonNode manifest(Path run) throws IOException {
+        return new ObjectMapper().readTree(run.resolve("manifest.json").toFile());
     }
 
     @BeforeAll
@@ -120,12 +151,7 @@ class TrainJobTest {
     @Test
     void aKilledRunResumesFromItsCheckpointWithoutDuplicatesAndEndsWhereAnUninterruptedRunEnds() throws Exception {
         Path run = tmp.resolve("killed");
-        List<String> cmd = new ArrayList<>(List.of(new File(System.getProperty("java.home"), "bin/java").toString(),
-                "-Xmx3g", "-cp", System.getProperty("java.class.path")));
-        cmd.addAll(List.of(SparkSessions.executorJavaOptions().split(" ")));
-        cmd.add(Main.class.getName());
-        cmd.addAll(args(run));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("killed.log").toFile()).start();
+        Process p = start(args(run), tmp.resolve("killed.log"));
         Path checkpoint = run.resolve("checkpoints/batchnorm/step-000000010.zip");
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (!Files.exists(checkpoint) && p.isAlive() && System.nanoTime() < deadline) {
@@ -136,8 +162,18 @@ class TrainJobTest {
         String killed = Files.readString(run.resolve("manifest.json"));
         assertTrue(killed.contains("\"status\" : \"running\""), "a killed run is not marked complete: " + killed);
 
-        StringBuilder err = new StringBuilder();
-        assertEquals(0, main(args(run, "--resume"), err), err.toString());
+        // the killed driver's lock stays behind: stale (its pid is gone), taken over only on request
+        Outcome refused = run(args(run, "--resume"));
+        assertEquals(2, refused.status(), refused.err());
+        assertTrue(refused.err().contains("no longer running") && refused.err().contains("--break-lock"), refused.err());
+        Outcome resumed = run(args(run, "--resume", "--break-lock"));
+        assertEquals(0, resumed.status(), resumed.err());
+        assertTrue(resumed.out().contains("manifest says \"running\"") && resumed.out().contains("which is no longer running")
+                && resumed.out().contains("continues from batchnorm step 10"), resumed.out());
+        JsonNode after = manifest(run);
+        assertEquals("completed", after.path("status").asText());
+        assertEquals(10, after.path("resumes").path(0).path("from_step").path("batchnorm").asInt(), after.toString());
+        assertFalse(Files.exists(run.resolve("_lock")), "the lock is released at the end");
 
         Dataset<Row> m = metrics(run);
         m.createOrReplaceTempView("resumed");
@@ -149,5 +185,115 @@ class TrainJobTest {
                 + "ON a.kind = b.kind AND a.worker = b.worker AND a.step = b.step WHERE abs(a.loss - b.loss) > 1e-5 * abs(b.loss)")
                 .collectAsList();
         assertTrue(diff.isEmpty(), "resumed run differs from the uninterrupted one: " + diff);
+    }
+
+    @Test
+    void resumeWithAChangedConfigIsRefusedAndLeavesTheRecordAlone() throws Exception {
+        byte[] before = Files.readAllBytes(uninterrupted.resolve("manifest.json"));
+        Outcome o = run(args(uninterrupted, "--resume", "--set", "train.learning_rate=0.3", "--set", "train.steps=40"));
+        assertEquals(2, o.status(), o.err());
+        assertTrue(o.err().contains("train.learning_rate was 0.1, now 0.3"), o.err());
+        assertFalse(o.err().contains("train.steps was"), "train.steps may grow: " + o.err());
+        assertFalse(o.out().contains("already completed"), o.out());
+        assertArrayEquals(before, Files.readAllBytes(uninterrupted.resolve("manifest.json")), "the record is unchanged");
+    }
+
+    @Test
+    void growingTrainStepsOnResumeContinuesToTheNumbersOfOneLongRun() throws Exception {
+        Path run = tmp.resolve("grown");
+        Outcome first = run(args(run, "--set", "train.steps=10"));
+        assertEquals(0, first.status(), first.err());
+        Outcome grown = run(args(run, "--resume"));
+        assertEquals(0, grown.status(), grown.err());
+        assertTrue(grown.out().contains("resuming from checkpoint at step 10"), grown.out());
+        assertEquals(List.of(), RunComparison.differences(spark(), uninterrupted, run, 1e-5));
+        JsonNode m = manifest(run);
+        assertEquals(20, m.path("config").path("train.steps").asInt());
+        assertEquals(20, m.path("variants").path("batchnorm").path("steps").asInt());
+        JsonNode resume = m.path("resumes").path(0);
+        assertEquals(10, resume.path("changed").path("train.steps").path("from").asInt(), m.toString());
+        assertEquals(20, resume.path("changed").path("train.steps").path("to").asInt());
+        assertEquals(10, resume.path("from_step").path("batchnorm").asInt());
+    }
+
+    @Test
+    void aSecondWriterIsRefusedWhileTheFirstTrainsAndTheFirstRunIsUndisturbed() throws Exception {
+        Path run = tmp.resolve("locked");
+        Process first = start(args(run), tmp.resolve("locked.log"));
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (!(Files.exists(run.resolve("_lock")) && Files.exists(run.resolve("manifest.json"))) && first.isAlive()
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(first.isAlive(), "the first run ended too early: " + Files.readString(tmp.resolve("locked.log")));
+            Outcome second = run(args(run, "--resume"));
+            assertEquals(2, second.status(), second.err());
+            assertTrue(second.err().contains("is being written by `train") && second.err().contains("pid " + first.pid()), second.err());
+            Outcome broken = run(args(run, "--resume", "--break-lock"));
+            assertEquals(2, broken.status(), "a live lock is never broken: " + broken.err());
+            Outcome analyze = run(List.of("analyze", run.toString()));
+            assertEquals(2, analyze.status(), analyze.err());
+            Outcome sql = run(List.of("sql", "SELECT count(*) FROM metrics", "--runs", run.toString()));
+            assertTrue(sql.out().contains("is still being written by"), sql.out() + sql.err());
+            assertTrue(first.waitFor(5, TimeUnit.MINUTES), "the first run did not finish");
+            assertEquals(0, first.exitValue(), Files.readString(tmp.resolve("locked.log")));
+        } finally {
+            first.destroyForcibly();
+        }
+        assertEquals("completed", manifest(run).path("status").asText());
+        assertEquals(List.of(), RunComparison.differences(spark(), uninterrupted, run, 1e-5));
+    }
+
+    @Test
+    void anUnwritableOutputDirectoryIsBadInputNamingTheKey() {
+        List<String> a = new ArrayList<>(args(tmp.resolve("unused")));
+        int at = a.indexOf("--run-dir");
+        a.remove(at + 1);
+        a.remove(at);
+        a.addAll(List.of("--set", "run.output_dir=/proc/bnscope-test"));
+        Outcome o = run(a);
+        assertEquals(2, o.status(), o.err());
+        assertTrue(o.err().contains("run.output_dir=/proc/bnscope-test") && o.err().contains("Cannot write"), o.err());
+        assertFalse(o.err().contains("records it as failed"), o.err());
+    }
+
+    @Test
+    void anUnreachableMasterLeavesNoRecordThatClaimsARun() throws Exception {
+        // the CLI checks the master's address first (bad input, exit 2); nothing may claim a run started
+        Path run = tmp.resolve("unreachable");
+        Outcome o = run(args(run, "--master", "spark://127.0.0.1:1"));
+        assertEquals(2, o.status(), o.err());
+        assertTrue(o.err().contains("spark://127.0.0.1:1"), o.err());
+        assertFalse(o.err().contains("records it as failed"), o.err());
+        assertFalse(Files.exists(run.resolve("manifest.json")), "no manifest for a run that never started");
+        assertFalse(Files.exists(run.resolve("_lock")), "no lock left behind");
+    }
+
+    @Test
+    void analyzeGivesEachRunItsOwnOptions() throws Exception {
+        List<String> runs = new ArrayList<>();
+        for (int window : new int[]{3, 7}) {
+            Path copy = tmp.resolve("window-" + window);
+            try (java.util.stream.Stream<Path> files = Files.walk(uninterrupted.resolve("metrics"))) {
+                for (Path f : files.toList()) {
+                    Path target = copy.resolve("metrics").resolve(uninterrupted.resolve("metrics").relativize(f).toString());
+                    if (Files.isDirectory(f)) {
+                        Files.createDirectories(target);
+                    } else {
+                        Files.copy(f, target);
+                    }
+                }
+            }
+            ObjectNode m = (ObjectNode) manifest(uninterrupted);
+            ((ObjectNode) m.path("config")).put("analysis.smoothing_window", window);
+            new ObjectMapper().writeValue(copy.resolve("manifest.json").toFile(), m);
+            runs.add(copy.toString());
+        }
+        List<String> a = new ArrayList<>(List.of("analyze"));
+        a.addAll(runs);
+        Outcome o = run(a);
+        assertEquals(0, o.status(), o.err());
+        assertTrue(o.out().contains("train smoothed over 3 steps") && o.out().contains("train smoothed over 7 steps"), o.out());
     }
 }

@@ -1,5 +1,6 @@
 package bnscope.core.snapshots;
 
+import bnscope.core.run.StagedFiles;
 import bnscope.core.tables.TableSchema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
@@ -31,13 +32,7 @@ public final class DriverRows {
         }
         try {
             FileSystem fs = target.getFileSystem(hadoop);
-            fs.mkdirs(target.getParent());
-            if (fs.exists(target)) {
-                fs.delete(target, false);
-            }
-            if (!fs.rename(staged, target)) {
-                throw new IOException("rename " + staged + " -> " + target + " failed");
-            }
+            StagedFiles.moveIntoPlace(fs, staged, target);
             // only this table's and variant's staging folder: executors and other variants may be staging beside it
             fs.delete(stagingDir, true);
             return target;

@@ -14,7 +14,7 @@ import org.apache.hadoop.fs.Path;
  * split twice (a retried commit, a resumed run) replaces the file instead of adding rows.
  */
 public final class SnapshotLayout {
-    public static final String STAGING = "_staging";
+    public static final String STAGING = bnscope.core.run.RunLayout.STAGING;
 
     private final Path runDir;
 

@@ -3,6 +3,7 @@ package bnscope.jobs.cli;
 import bnscope.jobs.AnalysisCommands;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.util.concurrent.Callable;
@@ -14,6 +15,9 @@ final class ReportCommand implements Callable<Integer> {
     private final Cli cli;
     @Parameters(paramLabel = "RUN_DIR", description = "Run directory (after `analyze`).")
     String run;
+    @Option(names = "--break-lock", description = "Take over the run's lock from a writer that is gone (stale: pid dead or no "
+            + "heartbeat for 120 s); a live writer's lock is never broken. See docs/run-directory.md.")
+    boolean breakLock;
     @Mixin
     MasterOption master;
     @Mixin
@@ -25,7 +29,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        cli.out().println("Report: " + AnalysisCommands.report(run, master.checked(), cli.out()));
+        cli.out().println("Report: " + AnalysisCommands.report(run, master.checked(), breakLock, cli.out()));
         return 0;
     }
 }

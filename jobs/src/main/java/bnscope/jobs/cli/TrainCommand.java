@@ -24,6 +24,9 @@ final class TrainCommand implements Callable<Integer> {
     List<String> overrides = new ArrayList<>();
     @Option(names = "--resume", description = "Continue a stopped run from its last checkpoint without duplicating rows.")
     boolean resume;
+    @Option(names = "--break-lock", description = "Take over the run's lock from a writer that is gone (stale: pid dead or no "
+            + "heartbeat for 120 s); a live writer's lock is never broken. See docs/run-directory.md.")
+    boolean breakLock;
     @Option(names = "--run-dir", paramLabel = "DIR", description = "Run directory (default run.output_dir/run.name).")
     String runDir;
     @Mixin
@@ -38,7 +41,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String url = master.checked();
-        new TrainJob(loadConfig(conf, overrides), cli.out()).run(new TrainJob.Options(resume, runDir, url));
+        new TrainJob(loadConfig(conf, overrides), cli.out()).run(new TrainJob.Options(resume, runDir, url, breakLock));
         return 0;
     }
 
