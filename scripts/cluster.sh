@@ -100,7 +100,8 @@ start() {
   local n=""
   for _ in $(seq 1 180); do
     n="$(alive_workers)"
-    [ "${n:-0}" -ge "$workers" ] && { echo "spark://127.0.0.1:$port ($workers workers x $cores cores, $memory each)"; return 0; }
+    # an empty answer is a master whose status page is not up yet (matters for 0 workers)
+    [ -n "$n" ] && [ "$n" -ge "$workers" ] && { echo "spark://127.0.0.1:$port ($workers workers x $cores cores, $memory each)"; return 0; }
     running "$state/master.pid" || break
     sleep 1
   done

@@ -1,5 +1,6 @@
 package bnscope.jobs;
 
+import bnscope.core.BadInputException;
 import bnscope.core.runtime.NativeBackend;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -90,7 +91,44 @@ public final class SparkSessions {
         conf.setIfMissing("spark.executor.extraJavaOptions", executorJavaOptions());
         // Training tasks are long and not idempotent in time; fail a lost task over to another executor quickly.
         conf.setIfMissing("spark.task.maxFailures", "4");
-        return SparkSession.builder().config(conf).getOrCreate();
+        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        if (master.startsWith("spark://")) {
+            awaitExecutors(spark, master, conf.getInt(EXECUTOR_WAIT_SECONDS, DEFAULT_EXECUTOR_WAIT_SECONDS));
+        }
+        return spark;
+    }
+
+    /** Spark conf key: how long a {@code spark://} master may take to give the application its first executor. */
+    public static final String EXECUTOR_WAIT_SECONDS = "spark.bnscope.executorWaitSeconds";
+    public static final int DEFAULT_EXECUTOR_WAIT_SECONDS = 120;
+
+    /**
+     * A standalone master that accepts the application but has no alive worker (or none with the
+     * cores and memory asked for) leaves Spark waiting for resources forever, with a warning in the
+     * log every 15 s; a user sees a job that never starts. Waits for the first executor and
+     * otherwise stops the session and fails with one paragraph (exit 2).
+     */
+    private static void awaitExecutors(SparkSession spark, String master, int waitSeconds) {
+        long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
+        while (spark.sparkContext().statusTracker().getExecutorInfos().length <= 1) { // the driver counts as one
+            if (System.nanoTime() > deadline) {
+                String memory = spark.sparkContext().getConf().get("spark.executor.memory", "1g");
+                spark.stop();
+                throw new BadInputException("The Spark master " + master + " accepted the application but gave it no executor "
+                        + "within " + waitSeconds + " s: it has no alive worker, or none with a free core and " + memory
+                        + " of free memory (spark.executor.memory). Check the master's web UI (port 8080 by default) for alive "
+                        + "workers and their free resources, start workers (scripts/cluster.sh start, docs/cluster.md), or "
+                        + "lower spark.executor.memory; --conf " + EXECUTOR_WAIT_SECONDS + "=N (or -D" + EXECUTOR_WAIT_SECONDS
+                        + "=N) waits longer.");
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                spark.stop();
+                throw new IllegalStateException("interrupted while waiting for executors from " + master, e);
+            }
+        }
     }
 
     /** Whether every host of a {@code spark://} master URL is this machine's loopback address. */
