@@ -16,9 +16,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "Run directories written by `train`.")
     List<String> runs;
     @Mixin
-    BreakLockOption lock;
-    @Mixin
-    MasterOption master;
+    RunWriterOptions writer;
     @Mixin
     HelpOption help;
 
@@ -28,7 +26,7 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        AnalysisCommands.analyze(runs, master.checked(), lock.breakLock, cli.out());
+        AnalysisCommands.analyze(runs, writer.master.checked(), writer.lock.breakLock, cli.out());
         return 0;
     }
 }

@@ -15,9 +15,7 @@ final class ReportCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RUN_DIR", description = "Run directory (after `analyze`).")
     String run;
     @Mixin
-    BreakLockOption lock;
-    @Mixin
-    MasterOption master;
+    RunWriterOptions writer;
     @Mixin
     HelpOption help;
 
@@ -27,7 +25,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        cli.out().println("Report: " + AnalysisCommands.report(run, master.checked(), lock.breakLock, cli.out()));
+        cli.out().println("Report: " + AnalysisCommands.report(run, writer.master.checked(), writer.lock.breakLock, cli.out()));
         return 0;
     }
 }
