@@ -112,6 +112,39 @@ fi
 stage jvm-steps bench 4g 2 StepBenchmark --conf "$conf" --data "$data" --variants "$variants" --batch "$batch" \
   --warmup "$jvm_warmup" --steps "$jvm_steps" --slow-warmup "$slow_warmup" --slow-steps "$slow_steps"
 
+# Per core (issue 15): libtorch and bnscope's fast path alone at 1 and 2 native threads, then two
+# 1-thread processes of the same side at once (one grid cell per core). RESULT keys torch_t1.*,
+# torch_t2.*, torch_pair_a/b.*, jvm_t1.*, jvm_t2.*, jvm_pair_a/b.*.
+torch_run() {  # torch_run VARIANT THREADS PREFIX: one peer run, its figures as RESULT PREFIX.VARIANT.*
+  # bounded: one side-by-side peer run hung once in a smoke test (two Maven builds of the peer at once)
+  timeout 900 "$peer" "$1" "$batch" "$2" "$torch_warmup" "$torch_steps" | grep '^RESULT fw=torch' | tail -n 1 \
+    | tr ' ' '\n' | grep '=' | grep -v '^fw=\|^variant=' | sed "s/^/RESULT $3.$1./"
+}
+torch_pair() {  # torch_pair VARIANT: two 1-thread peer runs side by side
+  local a
+  torch_run "$1" 1 torch_pair_a > "$work/torch-pair-a.$1.out" & a=$!
+  torch_run "$1" 1 torch_pair_b > "$work/torch-pair-b.$1.out"
+  wait "$a"
+  cat "$work/torch-pair-a.$1.out" "$work/torch-pair-b.$1.out"
+}
+per_core_jvm=(StepBenchmark --conf "$conf" --data "$data" --variants "$variants" --batch "$batch"
+  --warmup "$jvm_warmup" --steps "$jvm_steps" --slow-steps 0 --dl4j-steps 0)
+jvm_pair() {  # two 1-thread single-JVM benchmarks side by side
+  local a
+  bench 4g 1 "${per_core_jvm[@]}" --prefix jvm_pair_a > "$work/jvm-pair-a.out" & a=$!
+  bench 4g 1 "${per_core_jvm[@]}" --prefix jvm_pair_b > "$work/jvm-pair-b.out"
+  wait "$a"
+  cat "$work/jvm-pair-a.out" "$work/jvm-pair-b.out"
+}
+if [ -x "$peer" ]; then
+  for t in 1 2; do
+    for v in nobn bn; do stage "torch-t$t-$v" torch_run "$v" "$t" "torch_t$t"; done
+  done
+  for v in nobn bn; do stage "torch-pair-$v" torch_pair "$v"; done
+fi
+for t in 1 2; do stage "jvm-t$t" bench 4g "$t" "${per_core_jvm[@]}" --prefix "jvm_t$t"; done
+stage jvm-pair jvm_pair
+
 # Spark local[2], the real training job, probes off; one native thread per task as submit.sh sets.
 for f in 5 10; do
   stage "spark-f$f" bench 6g 1 SparkTrainingBenchmark --conf "$conf" --run-dir "$work/spark-f$f" --label "f$f" \

@@ -76,6 +76,7 @@ public final class BenchmarkReport implements Callable<Integer> {
         }
         machine(md);
         speed(md);
+        perCore(md);
         probes(md);
         storage(md);
         analysis(md);
@@ -127,6 +128,10 @@ public final class BenchmarkReport implements Callable<Integer> {
         row(md, "same, measured again after the Spark runs: median step ms; images/s at mean [2]", v ->
                 fmt(num("jvm_after.fast." + v + ".median_ms"), "%.0f") + "; " + fmt(BATCH * 1000.0 / num("jvm_after.fast." + v + ".mean_ms"), "%.0f"), "");
         row(md, "oneDNN layer helpers active (fast path) [2]", v -> text("jvm.fast." + v + ".helpers"), "all");
+        row(md, "DL4J's own layers (`model.implementation=dl4j`, bnscope before issue 15): median step ms; fast path ÷ it [2]", v -> {
+            double ratio = num("jvm.fast." + v + ".median_ms") / num("jvm.dl4j." + v + ".median_ms");
+            return fmt(num("jvm.dl4j." + v + ".median_ms"), "%.0f") + "; " + times(ratio);
+        }, "");
         row(md, "**bnscope ÷ libtorch**, single-JVM median step [2]", v -> {
             double ratio = num("jvm.fast." + v + ".median_ms") / num("torch." + torchTwin(v) + ".median_ms");
             return times(ratio) + verdict(ratio <= 2.0, ratio);
@@ -156,6 +161,55 @@ public final class BenchmarkReport implements Callable<Integer> {
                 return times(ratio) + verdict(ratio >= 0.8, ratio) + " (" + times(num(s + v + ".wall_images_per_s") / single) + ")";
             }, "≥ 0.8×");
         }
+        md.append('\n');
+    }
+
+    /** Issue 15's targets for bnscope ÷ libtorch per variant (noisy against libtorch with BatchNorm). */
+    private static double perCoreTarget(String variant) {
+        return switch (variant) {
+            case "standard" -> 1.0;
+            case "batchnorm" -> 1.15;
+            default -> 1.3;
+        };
+    }
+
+    /** Mean of the two side-by-side processes' medians (NaN if either is missing). */
+    private double pairMedian(String prefixA, String prefixB, String key) {
+        return (num(prefixA + key) + num(prefixB + key)) / 2;
+    }
+
+    /**
+     * Per-core speed (issue 15): each side alone at 1 and 2 native threads, and two 1-thread
+     * processes of the same side at once (one grid cell per core).
+     */
+    private void perCore(StringBuilder md) {
+        md.append("## 1b. Per core: 1 and 2 threads alone, two 1-thread processes side by side [10]\n\n")
+                .append("| Figure | standard | batchnorm | noisy-batchnorm | Target |\n|---|---|---|---|---|\n");
+        row(md, "libtorch alone: median step ms, 1 thread; 2 threads", v -> fmt(num("torch_t1." + torchTwin(v) + ".median_ms"), "%.0f")
+                + "; " + fmt(num("torch_t2." + torchTwin(v) + ".median_ms"), "%.0f"), "");
+        row(md, "libtorch side by side, 1 thread each: median step ms, process a; b", v ->
+                fmt(num("torch_pair_a." + torchTwin(v) + ".median_ms"), "%.0f") + "; "
+                        + fmt(num("torch_pair_b." + torchTwin(v) + ".median_ms"), "%.0f"), "");
+        row(md, "bnscope alone: median step ms, 1 thread; 2 threads", v -> fmt(num("jvm_t1.fast." + v + ".median_ms"), "%.0f")
+                + "; " + fmt(num("jvm_t2.fast." + v + ".median_ms"), "%.0f"), "");
+        row(md, "bnscope side by side, 1 thread each: median step ms, process a; b", v ->
+                fmt(num("jvm_pair_a.fast." + v + ".median_ms"), "%.0f") + "; " + fmt(num("jvm_pair_b.fast." + v + ".median_ms"), "%.0f"), "");
+        for (String[] c : new String[][]{{"alone, 1 thread", "jvm_t1.fast.", "torch_t1."}, {"alone, 2 threads", "jvm_t2.fast.", "torch_t2."}}) {
+            row(md, "**bnscope ÷ libtorch**, " + c[0], v -> {
+                double ratio = num(c[1] + v + ".median_ms") / num(c[2] + torchTwin(v) + ".median_ms");
+                return times(ratio) + verdict(ratio <= perCoreTarget(v), ratio);
+            }, "≤ 1.0 / 1.15 / 1.3");
+        }
+        row(md, "**bnscope ÷ libtorch**, side by side (mean of the two processes each)", v -> {
+            double ratio = pairMedian("jvm_pair_a.fast.", "jvm_pair_b.fast.", v + ".median_ms")
+                    / pairMedian("torch_pair_a.", "torch_pair_b.", torchTwin(v) + ".median_ms");
+            return times(ratio) + verdict(ratio <= perCoreTarget(v), ratio);
+        }, "≤ 1.0 / 1.15 / 1.3");
+        row(md, "**side by side ÷ alone** (1 thread): bnscope; libtorch", v -> {
+            double ours = pairMedian("jvm_pair_a.fast.", "jvm_pair_b.fast.", v + ".median_ms") / num("jvm_t1.fast." + v + ".median_ms");
+            double peer = pairMedian("torch_pair_a.", "torch_pair_b.", torchTwin(v) + ".median_ms") / num("torch_t1." + torchTwin(v) + ".median_ms");
+            return times(ours) + verdict(ours <= 1.15, ours) + "; " + times(peer);
+        }, "bnscope ≤ 1.15×");
         md.append('\n');
     }
 
@@ -275,8 +329,10 @@ public final class BenchmarkReport implements Callable<Integer> {
                 .append("trained with `net.fit` on the first real CIFAR-10 minibatches of the run's own plan (data/cifar10-mini, ")
                 .append("seeded order, loaded before timing); ").append(text("jvm.fast.batchnorm.steps")).append(" timed steps after warm-up; ")
                 .append("median wall time of one `fit`; images/s = 128 / median (and 128 / mean, the like-for-like reference for Spark's ")
-                .append("total-images-over-total-time throughput). Helpers are read back from the layers (`NativeBackend.layerHelpers`).\n");
-        md.append("3. **out of the box**: the same, with `org.eclipse.deeplearning4j.helpers.disable=true` while the network is built ")
+                .append("total-images-over-total-time throughput). Helpers are read back from the layers (`NativeBackend.layerHelpers`). ")
+                .append("The fast path uses `model.implementation=").append(text("jvm.fast.batchnorm.implementation", "fused"))
+                .append("`; the `dl4j` row times DL4J's own layers in NCHW (bnscope before issue 15) right after it, in the same JVM.\n");
+        md.append("3. **out of the box**: DL4J's own layers (`model.implementation=dl4j`), with `org.eclipse.deeplearning4j.helpers.disable=true` while the network is built ")
                 .append("(DL4J's built-in Java/BLAS layers: what DL4J 1.0.0-M2 does unless both switches of docs/performance.md are set); ")
                 .append(text("jvm.slow.batchnorm.steps")).append(" timed steps, as it is slow.\n");
         md.append("4. **fast vs slow path parity**: both networks start from the same initialization (checked) and train on the same minibatches; ")
@@ -313,6 +369,11 @@ public final class BenchmarkReport implements Callable<Integer> {
                 .append("vectors (2 workers x 50 steps x 8 layers x 100,000 floats each of G and G' = 160 M values, about 5 ICS probes of vgg16 (15 M weights) on one worker; chunks of 4,096) written in the ics_vectors layout; ")
                 .append("values/s of the ics_metrics job (SQL recomputation from the chunks, write, check against the scalars) ")
                 .append("÷ values/s of a bare scan `SELECT sum(size(g)) + sum(size(g_prime))` of the same files, best of 3 each. Target ≥ 0.5.\n");
+        md.append("10. **per core** (issue 15): the libtorch peer (`run.sh bn|nobn 128 T`) and StepBenchmark's fast path (`--slow-steps 0 ")
+                .append("--dl4j-steps 0`) with OMP_NUM_THREADS = T = 1 and 2, each alone; then two 1-thread processes of the same side ")
+                .append("started together (each peer process compiles its copy first, so their timed steps overlap only mostly). ")
+                .append("Targets (issue 15): bnscope ÷ libtorch ≤ 1.0 standard, ≤ 1.15 batchnorm, ≤ 1.3 noisy (against libtorch with BatchNorm); ")
+                .append("bnscope side by side ÷ alone ≤ 1.15.\n");
     }
 
     /** Appends a table row with one cell per variant. */

@@ -56,6 +56,11 @@ public final class StepBenchmark implements Callable<Integer> {
             description = "timed slow-path steps; 0 times the fast path only (default: ${DEFAULT-VALUE})")
     int slowSteps;
 
+    @Option(names = "--dl4j-steps", paramLabel = "N", defaultValue = "-1",
+            description = "timed steps of DL4J's own layers (model.implementation=dl4j, helpers on: bnscope before issue 15), "
+                    + "after the same warm-up; -1 means --steps, 0 skips them (default: ${DEFAULT-VALUE})")
+    int dl4jSteps;
+
     @Option(names = "--prefix", paramLabel = "KEY", defaultValue = "jvm", description = "prefix of the RESULT keys (default: ${DEFAULT-VALUE})")
     String prefix;
 
@@ -74,6 +79,9 @@ public final class StepBenchmark implements Callable<Integer> {
         int batch = minibatches.batch;
         int planned = Math.max(warmup + steps, slowWarmup + slowSteps);
         RunSettings config = minibatches.settings(planned, List.of());
+        // DL4J's own layers in NCHW: the out-of-the-box slow path, and the before-issue-15 reference
+        RunSettings dl4j = minibatches.settings(planned, List.of("model.implementation=dl4j"));
+        int referenceSteps = dl4jSteps < 0 ? steps : dl4jSteps;
         List<DataSet> batches = BenchmarkMinibatches.load(config, planned, log);
         results.put(prefix + ".omp_num_threads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
         results.put(prefix + ".nd4j_max_threads", Nd4j.getEnvironment().maxThreads());
@@ -84,10 +92,17 @@ public final class StepBenchmark implements Callable<Integer> {
             Run fast = train(config, variant, false, batches, warmup, steps, log);
             results.put(prefix + ".fast." + v, fast.times(), batch);
             results.put(prefix + ".fast." + v + ".helpers", fast.helpersActive() ? "all" : "MISSING " + fast.helpers());
+            results.put(prefix + ".fast." + v + ".implementation", config.model().implementation().label());
+            if (referenceSteps > 0) {
+                Run reference = train(dl4j, variant, false, batches, warmup, referenceSteps, log);
+                results.put(prefix + ".dl4j." + v, reference.times(), batch);
+                results.put(prefix + ".dl4j." + v + ".max_rel_loss_diff", maxRelativeDifference(fast.losses(), reference.losses(),
+                        Math.min(fast.losses().length, reference.losses().length)));
+            }
             if (slowSteps == 0) {
                 continue;
             }
-            Run slow = train(config, variant, true, batches, slowWarmup, slowSteps, log);
+            Run slow = train(dl4j, variant, true, batches, slowWarmup, slowSteps, log);
             results.put(prefix + ".slow." + v, slow.times(), batch);
             results.put(prefix + ".slow." + v + ".helpers", slow.helpersAbsent() ? "none" : "PRESENT " + slow.helpers());
             int compared = Math.min(fast.losses().length, slow.losses().length);

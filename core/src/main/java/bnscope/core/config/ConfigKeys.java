@@ -61,6 +61,8 @@ public final class ConfigKeys {
                     "Overrides the preset's conv stack, e.g. \"32,32,M,64,64,M\" (numbers: 3x3 conv channels; M: 2x2 max-pool)."),
             key("model.dense", INT_LIST, List.of(), "positive ints", POSITIVE,
                     "Overrides the preset's hidden dense layer sizes (the 10-way output layer is always added)."),
+            oneOf("model.implementation", "fused", Set.of("fused", "dl4j"),
+                    "How the layers run: fused (activations channels-last through the VGG stack, each conv's pre-activation kept for its backprop, BatchNorm and noisy BatchNorm as fused kernels) or dl4j (DL4J's own layers in NCHW, as before issue 15; same function, for comparison)."),
             // DLN
             key("dln.depth", INT, 25, ">= 2", v -> ((Number) v).intValue() >= 2, "Deep linear network: number of linear layers."),
             key("dln.width", INT, 10, "> 0", POSITIVE, "Deep linear network: input, hidden and output width."),

@@ -18,9 +18,10 @@ import java.util.stream.Collectors;
  * @param dense     model.dense: overrides the preset's hidden dense sizes; empty means the preset's
  * @param dln       dln.*: the deep linear network (model.kind = dln)
  * @param noise     noise.*: noisy BatchNorm's distribution shift
+ * @param implementation model.implementation: fused kernels and channels-last layers, or DL4J's own layers
  */
 public record ModelSettings(Kind kind, Preset preset, String convStack, List<Integer> dense, DlnSettings dln,
-                            NoiseSettings noise) implements Serializable {
+                            NoiseSettings noise, bnscope.core.models.Implementation implementation) implements Serializable {
 
     /** Network family (model.kind). */
     public enum Kind {

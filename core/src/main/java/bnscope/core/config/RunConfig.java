@@ -9,12 +9,10 @@ import com.typesafe.config.ConfigSyntax;
 
 import java.io.File;
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Function;
 
@@ -176,22 +174,6 @@ public final class RunConfig implements Serializable {
     /** All resolved values, sorted by key, for the manifest. */
     public Map<String, Object> asMap() {
         return new TreeMap<>(values);
-    }
-
-    /**
-     * Key by key, where {@code recorded} (typically {@link #fromRecorded} of a run's manifest) and
-     * this config differ, in {@link ConfigKeys} order; empty when they resolve to the same values.
-     */
-    public ConfigDifference diff(RunConfig recorded) {
-        List<ConfigDifference.Change> changes = new ArrayList<>();
-        for (ConfigKey k : ConfigKeys.ALL) {
-            Object was = recorded.get(k.name());
-            Object now = get(k.name());
-            if (!Objects.equals(was, now)) {
-                changes.add(new ConfigDifference.Change(k.name(), was, now));
-            }
-        }
-        return new ConfigDifference(changes);
     }
 
     /**

@@ -58,6 +58,18 @@ public final class DistributionShift {
      * per-unit μ_j, σ_j they were drawn around.
      */
     public static UnitDraw fill(Parameters p, long drawSeed, INDArray scale, INDArray shift) {
+        UnitDraw units = drawCentred(p, drawSeed, scale, shift);
+        addPerUnit(shift, units.unitMeans());
+        addPerUnit(scale, units.unitScales());
+        return units;
+    }
+
+    /**
+     * The same draws as {@link #fill}, from the same generator in the same order, but leaves s − σ_j in
+     * {@code scale} and m − μ_j in {@code shift}: a fused kernel adds σ_j and μ_j itself (in float,
+     * as {@link #fill} does, so the noise is the same to the bit).
+     */
+    public static UnitDraw drawCentred(Parameters p, long drawSeed, INDArray scale, INDArray shift) {
         if (!Arrays.equals(scale.shape(), shift.shape()) || (scale.rank() != 2 && scale.rank() != 4)) {
             throw new IllegalArgumentException("scale and shift must share a [n,c] or [n,c,h,w] shape, got "
                     + Arrays.toString(scale.shape()) + " and " + Arrays.toString(shift.shape()));
@@ -82,8 +94,6 @@ public final class DistributionShift {
         } catch (Exception closeFailed) {
             throw new IllegalStateException("could not release the ND4J random generator", closeFailed);
         }
-        addPerUnit(shift, mu);
-        addPerUnit(scale, sigma);
         return new UnitDraw(mu, sigma);
     }
 

@@ -2,6 +2,7 @@ package bnscope.core.layers;
 
 import bnscope.core.BadInputException;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -58,6 +59,12 @@ public class NoisyBatchNorm extends NoParamLayer {
     private double meanJitter = DEFAULT_R_MU;
     /** r_σ: s_ij is drawn from N(σ_j, r_σ²). */
     private double scaleJitter = DEFAULT_R_SIGMA;
+    /**
+     * Layout of conv activations, taken from the input type: NHWC in channels-last networks
+     * ({@code model.implementation = fused}), where the layer still draws its noise in NCHW order, so the
+     * same element gets the same draw in both layouts.
+     */
+    private CNN2DFormat cnn2dFormat = CNN2DFormat.NCHW;
 
     /** For JSON and Java/Kryo deserialization only. */
     public NoisyBatchNorm() {
@@ -114,6 +121,21 @@ public class NoisyBatchNorm extends NoParamLayer {
             throw new IllegalStateException("NoisyBatchNorm layer " + layerIndex + " got no input type");
         }
         return inputType;
+    }
+
+    @Override
+    public void setNIn(InputType inputType, boolean override) {
+        if (inputType instanceof InputType.InputTypeConvolutional c) {
+            cnn2dFormat = c.getFormat();
+        }
+    }
+
+    public CNN2DFormat getCnn2dFormat() {
+        return cnn2dFormat;
+    }
+
+    public void setCnn2dFormat(CNN2DFormat cnn2dFormat) {
+        this.cnn2dFormat = cnn2dFormat;
     }
 
     @Override
@@ -189,7 +211,8 @@ public class NoisyBatchNorm extends NoParamLayer {
                 && Double.compare(meanSpread, other.meanSpread) == 0
                 && Double.compare(scaleMax, other.scaleMax) == 0
                 && Double.compare(meanJitter, other.meanJitter) == 0
-                && Double.compare(scaleJitter, other.scaleJitter) == 0;
+                && Double.compare(scaleJitter, other.scaleJitter) == 0
+                && cnn2dFormat == other.cnn2dFormat;
     }
 
     @Override
@@ -199,7 +222,7 @@ public class NoisyBatchNorm extends NoParamLayer {
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), seed, meanSpread, scaleMax, meanJitter, scaleJitter);
+        return Objects.hash(super.hashCode(), seed, meanSpread, scaleMax, meanJitter, scaleJitter, cnn2dFormat);
     }
 
     @Override

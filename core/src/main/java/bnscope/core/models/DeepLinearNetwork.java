@@ -107,6 +107,7 @@ public final class DeepLinearNetwork {
         private double learningRate = DEFAULT_LEARNING_RATE;
         private long seed = 0;
         private DataType dataType = DataType.FLOAT;
+        private Implementation implementation = Implementation.FUSED;
 
         private Builder() {
         }
@@ -152,6 +153,12 @@ public final class DeepLinearNetwork {
             return this;
         }
 
+        /** How the normalization layers run; {@link Implementation#FUSED} by default (same function either way). */
+        public Builder implementation(Implementation implementation) {
+            this.implementation = java.util.Objects.requireNonNull(implementation, "implementation");
+            return this;
+        }
+
         /** FLOAT for training; DOUBLE for numerical checks. */
         public Builder dataType(DataType dataType) {
             this.dataType = java.util.Objects.requireNonNull(dataType, "dataType");
@@ -171,7 +178,7 @@ public final class DeepLinearNetwork {
                 list.layer(new DenseLayer.Builder().nIn(width).nOut(width).hasBias(false)
                         .activation(Activation.IDENTITY).name(name).build());
                 if (k < depth) {
-                    for (Layer norm : NormalizationLayers.after(normalization, name, seed, null)) {
+                    for (Layer norm : NormalizationLayers.after(normalization, name, seed, null, implementation)) {
                         list.layer(norm);
                     }
                 }

@@ -24,7 +24,7 @@ public final class Networks {
         ModelSettings model = settings.model();
         if (model.isDln()) {
             return DeepLinearNetwork.builder().depth(model.dln().depth()).width(model.dln().width())
-                    .normalization(variant).learningRate(lr).seed(seed).configuration();
+                    .normalization(variant).implementation(model.implementation()).learningRate(lr).seed(seed).configuration();
         }
         VggBuilder builder = VggBuilder.preset(model.preset().label());
         String stack = model.convStack();
@@ -33,7 +33,7 @@ public final class Networks {
             builder = VggBuilder.of(stack.isBlank() ? builder.convSpec() : stack,
                     dense.isEmpty() ? builder.denseHidden() : dense.stream().mapToInt(Integer::intValue).toArray());
         }
-        return builder.variant(variant).learningRate(lr).seed(seed)
+        return builder.variant(variant).implementation(model.implementation()).learningRate(lr).seed(seed)
                 .noise(model.noise().parameters())
                 .build();
     }

@@ -1,6 +1,7 @@
 package bnscope.core.models;
 
 import bnscope.core.layers.DistributionShift;
+import bnscope.core.layers.FusedBatchNormalization;
 import bnscope.core.layers.LpNormalization;
 import bnscope.core.layers.NoisyBatchNorm;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -13,6 +14,8 @@ import java.util.List;
  * (before its non-linearity), for VGG and the deep linear network alike:
  * standard: none; batchnorm: DL4J BatchNormalization; noisy-batchnorm: BatchNormalization followed
  * by {@link NoisyBatchNorm} (noise after BN's γ/β); l1/l2/linf: {@link LpNormalization}.
+ * With {@link Implementation#FUSED} BatchNorm is {@link FusedBatchNormalization} (same function and
+ * parameters, fused kernel); with {@link Implementation#DL4J} it is DL4J's own layer.
  */
 public final class NormalizationLayers {
     /** DL4J's BatchNormalization defaults, stated so the manifest and docs can name them. */
@@ -28,11 +31,12 @@ public final class NormalizationLayers {
      * @param seed    noise seed (noisy-batchnorm only)
      * @param noise   noise magnitudes (noisy-batchnorm only)
      */
-    public static List<Layer> after(Variant variant, String name, long seed, DistributionShift.Parameters noise) {
+    public static List<Layer> after(Variant variant, String name, long seed, DistributionShift.Parameters noise,
+                                    Implementation implementation) {
         return switch (variant) {
             case STANDARD -> List.of();
-            case BATCHNORM -> List.of(batchNorm(name));
-            case NOISY_BATCHNORM -> List.of(batchNorm(name), new NoisyBatchNorm.Builder(seed).nMu(noise.nMu()).nSigma(noise.nSigma())
+            case BATCHNORM -> List.of(batchNorm(name, implementation));
+            case NOISY_BATCHNORM -> List.of(batchNorm(name, implementation), new NoisyBatchNorm.Builder(seed).nMu(noise.nMu()).nSigma(noise.nSigma())
                     .rMu(noise.rMu()).rSigma(noise.rSigma()).name(name + "/noise").build());
             case L1 -> List.of(lp(LpNormalization.Norm.L1, name));
             case L2 -> List.of(lp(LpNormalization.Norm.L2, name));
@@ -40,7 +44,10 @@ public final class NormalizationLayers {
         };
     }
 
-    private static Layer batchNorm(String name) {
+    private static Layer batchNorm(String name, Implementation implementation) {
+        if (implementation == Implementation.FUSED) {
+            return FusedBatchNormalization.of(BATCHNORM_DECAY, BATCHNORM_EPS, name + "/bn");
+        }
         return new BatchNormalization.Builder().decay(BATCHNORM_DECAY).eps(BATCHNORM_EPS).name(name + "/bn").build();
     }
 

@@ -3,6 +3,10 @@ package bnscope.core.models;
 import bnscope.core.BadInputException;
 import bnscope.core.layers.DistributionShift;
 import bnscope.core.layers.NoisyBatchNorm;
+import bnscope.core.layers.ChannelsLastToDense;
+import bnscope.core.layers.FusedConvolution;
+import bnscope.core.layers.ToChannelsLast;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -67,6 +71,7 @@ public final class VggBuilder {
     private final List<String> stack;
     private final int[] denseHidden;
     private Variant variant = Variant.STANDARD;
+    private Implementation implementation = Implementation.FUSED;
     private double learningRate = 0.1;
     private long seed;
     private DistributionShift.Parameters noise = new DistributionShift.Parameters(NoisyBatchNorm.DEFAULT_N_MU,
@@ -108,6 +113,12 @@ public final class VggBuilder {
         return this;
     }
 
+    /** How the layers run; {@link Implementation#FUSED} by default (same function either way). */
+    public VggBuilder implementation(Implementation implementation) {
+        this.implementation = java.util.Objects.requireNonNull(implementation, "implementation");
+        return this;
+    }
+
     public VggBuilder learningRate(double learningRate) {
         if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
             throw new BadInputException("Learning rate " + learningRate + " must be a finite number > 0 "
@@ -138,6 +149,11 @@ public final class VggBuilder {
     }
 
     public MultiLayerConfiguration build() {
+        boolean fused = implementation == Implementation.FUSED;
+        // Channels-last through the conv stack (the layout oneDNN's convolutions run in: no reorder
+        // between layers); FusedConvolution keeps each conv's forward output for its backprop instead
+        // of running the forward convolution a second time.
+        CNN2DFormat format = fused ? CNN2DFormat.NHWC : CNN2DFormat.NCHW;
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(DataType.FLOAT)
@@ -148,18 +164,27 @@ public final class VggBuilder {
         Activation weightActivation = variant.normalizes() ? Activation.IDENTITY : Activation.RELU;
         int stage = 1;
         int convInStage = 0;
+        int channels = CHANNELS;
         for (String token : stack) {
             if (token.equals(POOL)) {
                 list.layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
-                        .name("pool" + stage).build());
+                        .dataFormat(format).name("pool" + stage).build());
                 stage++;
                 convInStage = 0;
             } else {
                 String name = "conv" + stage + "_" + (++convInStage);
-                list.layer(new ConvolutionLayer.Builder(3, 3).stride(1, 1).padding(1, 1)
-                        .nOut(Integer.parseInt(token)).activation(weightActivation).name(name).build());
+                channels = Integer.parseInt(token);
+                ConvolutionLayer.Builder conv = fused ? new FusedConvolution.Builder(3, 3) : new ConvolutionLayer.Builder(3, 3);
+                list.layer(conv.stride(1, 1).padding(1, 1).dataFormat(format)
+                        .nOut(channels).activation(weightActivation).name(name).build());
                 addBlockTail(list, name);
             }
+        }
+        if (fused) {
+            int side = IMAGE_SIZE >> (stage - 1);
+            list.inputPreProcessor(0, new ToChannelsLast());
+            list.inputPreProcessor(layerCount(list), ChannelsLastToDense.of(
+                    (InputType.InputTypeConvolutional) InputType.convolutional(side, side, channels, CNN2DFormat.NHWC)));
         }
         for (int k = 0; k < denseHidden.length; k++) {
             String name = "dense" + (k + 1);
@@ -169,6 +194,10 @@ public final class VggBuilder {
         list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES)
                 .activation(Activation.SOFTMAX).name("output").build());
         return list.setInputType(InputType.convolutional(IMAGE_SIZE, IMAGE_SIZE, CHANNELS)).build();
+    }
+
+    private static int layerCount(NeuralNetConfiguration.ListBuilder list) {
+        return list.getLayerwise().size();
     }
 
     /** Normalization (per variant) and ReLU after a weight layer; the standard net has ReLU inside it. */
@@ -183,7 +212,7 @@ public final class VggBuilder {
     }
 
     private List<Layer> normalization(String name) {
-        return NormalizationLayers.after(variant, name, seed, noise);
+        return NormalizationLayers.after(variant, name, seed, noise, implementation);
     }
 
     private static List<String> parse(String spec) {

@@ -22,8 +22,9 @@ import java.util.TreeSet;
  *     minibatch order of a step does not depend on the planned length); shrinking is refused.</li>
  * </ul>
  * The Spark master (not a config key) may change too. Keys missing from an older manifest are not
- * compared. Until core/config offers a typed config diff, the comparison is over the resolved
- * value maps here.
+ * compared (the run did not have them, so nothing recorded can contradict them). The comparison is
+ * over the resolved value maps as the manifest records them ({@code RunConfig.asMap()} through
+ * JSON): this is the one place bnscope compares two configs.
  */
 public final class ResumePolicy {
     public static final Set<String> MAY_CHANGE = Set.of("run.output_dir", "run.dir", "run.overwrite", "data.dir",

@@ -151,6 +151,16 @@ public final class LiveBatchNormChecks {
         return out;
     }
 
+    /** An NCHW view of NHWC activations (units on axis 1), or the array itself. */
+    private static INDArray unitsFirst(INDArray a, boolean nhwc) {
+        return nhwc ? a.permute(0, 3, 1, 2) : a;
+    }
+
+    /** The inverse of {@link #unitsFirst}: activations in the network's own layout. */
+    private static INDArray inLayout(INDArray unitsFirst, boolean nhwc) {
+        return nhwc ? unitsFirst.permute(0, 2, 3, 1).dup('c') : unitsFirst;
+    }
+
     public List<BatchNormSite> sites() {
         return sites;
     }
@@ -183,6 +193,14 @@ public final class LiveBatchNormChecks {
         INDArray dLdyAll = pass.run(b, yAll, labels).inputGradient();
         INDArray gAll = pass.run(b + 1, zAll, labels).inputGradient();
         Layer bn = net.getLayer(b);
+        // A channels-last network (model.implementation = fused) has NHWC activations; BatchNormUnit
+        // reads units on axis 1, so it sees NCHW views, and arrays fed back to the network are NHWC.
+        boolean nhwc = yAll.rank() == 4 && ((org.deeplearning4j.nn.conf.layers.BatchNormalization) bn.conf().getLayer())
+                .getCnn2DFormat() == org.deeplearning4j.nn.conf.CNN2DFormat.NHWC;
+        INDArray yUnits = unitsFirst(yAll, nhwc);
+        INDArray zUnits = unitsFirst(zAll, nhwc);
+        dLdyAll = unitsFirst(dLdyAll, nhwc);
+        gAll = unitsFirst(gAll, nhwc);
         INDArray gammas = bn.getParam(BatchNormalizationParamInitializer.GAMMA);
         INDArray betas = bn.getParam(BatchNormalizationParamInitializer.BETA);
         org.deeplearning4j.nn.conf.layers.BatchNormalization conf =
@@ -192,7 +210,7 @@ public final class LiveBatchNormChecks {
         for (int u = 0; u < count; u++) {
             double gamma = gammas == null ? conf.getGamma() : gammas.getDouble(u);
             double beta = betas == null ? conf.getBeta() : betas.getDouble(u);
-            double[] y = BatchNormUnit.unitValues(yAll, u);
+            double[] y = BatchNormUnit.unitValues(yUnits, u);
             BatchNormUnit unit;
             try {
                 unit = BatchNormUnit.of(y, gamma, beta);
@@ -200,7 +218,7 @@ public final class LiveBatchNormChecks {
                 skipped.add(site.layerName() + " unit " + u + ": pre-BN activations are constant on this batch (σ = 0)");
                 continue;
             }
-            requireSameOutput(site, u, unit, BatchNormUnit.unitValues(zAll, u));
+            requireSameOutput(site, u, unit, BatchNormUnit.unitValues(zUnits, u));
             double[] g = BatchNormUnit.unitValues(gAll, u);
             double[] observed = BatchNormUnit.unitValues(dLdyAll, u);
             int m = unit.size();
@@ -215,11 +233,11 @@ public final class LiveBatchNormChecks {
                 }
                 int unitIndex = u;
                 UnaryOperator<double[]> gradientAtZ = zu ->
-                        BatchNormUnit.unitValues(pass.run(b + 1, BatchNormUnit.withUnitValues(zAll, unitIndex, zu), labels)
-                                .inputGradient(), unitIndex);
+                        BatchNormUnit.unitValues(unitsFirst(pass.run(b + 1, inLayout(BatchNormUnit.withUnitValues(zUnits,
+                                unitIndex, zu), nhwc), labels).inputGradient(), nhwc), unitIndex);
                 UnaryOperator<double[]> gradientAtY = yu ->
-                        BatchNormUnit.unitValues(pass.run(b, BatchNormUnit.withUnitValues(yAll, unitIndex, yu), labels)
-                                .inputGradient(), unitIndex);
+                        BatchNormUnit.unitValues(unitsFirst(pass.run(b, inLayout(BatchNormUnit.withUnitValues(yUnits,
+                                unitIndex, yu), nhwc), labels).inputGradient(), nhwc), unitIndex);
                 checks.add(new UnitCheck(site, u, m, TheoryIdentity.THM42,
                         HessianQuadraticForm.check(unit, g, gradientAtZ, gradientAtY, settings.hessianStep())));
             }

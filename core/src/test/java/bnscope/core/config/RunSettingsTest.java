@@ -55,7 +55,8 @@ class RunSettingsTest {
         RunSettings s = RunSettings.from(RunConfig.load(file.toFile(), List.of()));
         assertEquals(new RunSettings("d1", "out", "out/here", 7L, true, new DataSettings("/data/c10", "/tmp/c", 100),
                 new ModelSettings(ModelSettings.Kind.DLN, ModelSettings.Preset.VGG16, "8,M", List.of(32, 16),
-                        new DlnSettings(4, 6, 60), new NoiseSettings(0.25, 2.0, 0.05, 0.2)),
+                        new DlnSettings(4, 6, 60), new NoiseSettings(0.25, 2.0, 0.05, 0.2),
+                        bnscope.core.models.Implementation.FUSED),
                 new TrainSettings(List.of(Variant.L1, Variant.BATCHNORM), 12, 60, 0.02, 6, 3, 2),
                 new SparkSettings(3, 3), s.probes(), new AnalysisSettings(4, List.of(1, 2))), s);
         assertTrue(s.model().isDln());

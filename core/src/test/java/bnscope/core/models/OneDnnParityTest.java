@@ -39,7 +39,9 @@ class OneDnnParityTest {
         String repo = System.getProperty("bnscope.repo.root", "..");
         RunSettings config = RunSettings.from(RunConfig.load(Path.of(repo, "conf", "default.conf").toFile(), List.of(
                 "data.dir=" + Path.of(repo, "data", "cifar10-mini"), "train.batch_size=" + EXAMPLES,
-                "train.steps=" + STEPS, "spark.workers=1", "spark.averaging_frequency=1")));
+                "train.steps=" + STEPS, "spark.workers=1", "spark.averaging_frequency=1",
+                // DL4J's own layers: this test is about DL4J's two paths (FusedImplementationTest covers the fused one)
+                "model.implementation=dl4j")));
         TrainingData data = TrainingDataFactory.open(config, tmp.resolve("run").toString(), new Configuration(),
                 new PrintStream(new ByteArrayOutputStream()));
         DataSet batch = data.minibatch(0, 0);

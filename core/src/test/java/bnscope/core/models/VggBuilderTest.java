@@ -207,11 +207,11 @@ class VggBuilderTest {
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
             String kind = switch (layer.getClass().getSimpleName()) {
-                case "ConvolutionLayer" -> "Conv:" + activation(((BaseLayer) layer).getActivationFn());
+                case "ConvolutionLayer", "FusedConvolution" -> "Conv:" + activation(((BaseLayer) layer).getActivationFn());
                 case "DenseLayer" -> "Dense:" + activation(((BaseLayer) layer).getActivationFn());
                 case "OutputLayer" -> "Output:" + ((BaseLayer) layer).getActivationFn().toString();
                 case "SubsamplingLayer" -> "Pool";
-                case "BatchNormalization" -> "BN";
+                case "BatchNormalization", "FusedBatchNormalization" -> "BN";
                 case "NoisyBatchNorm" -> "Noise";
                 case "ActivationLayer" -> ((ActivationLayer) layer).getActivationFn() instanceof ActivationReLU ? "ReLU" : "?";
                 default -> layer.getClass().getSimpleName();
