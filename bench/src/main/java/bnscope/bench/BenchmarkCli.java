@@ -32,13 +32,15 @@ final class BenchmarkCli {
         return cl;
     }
 
-    /** {@code value} of {@code option}, or a usage error (exit 2) when it is below {@code min}. */
-    static int atLeast(CommandSpec spec, String option, int value, int min) {
-        if (value < min) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "Invalid value for option '" + option + "': " + value + " (expected at least " + min + ").");
+    /** A usage error (exit 2) naming the first of the int {@code options} of {@code spec} whose parsed value is below {@code min}. */
+    static void atLeast(CommandSpec spec, int min, String... options) {
+        for (String option : options) {
+            int value = spec.findOption(option).getValue();
+            if (value < min) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "Invalid value for option '" + option + "': " + value + " (expected at least " + min + ").");
+            }
         }
-        return value;
     }
 
     /** Parses {@code args} into {@code command}, runs it and returns the exit status. */

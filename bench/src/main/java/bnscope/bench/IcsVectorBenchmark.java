@@ -200,12 +200,7 @@ public final class IcsVectorBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        BenchmarkCli.atLeast(spec, "--workers", workers, 1);
-        BenchmarkCli.atLeast(spec, "--steps", steps, 1);
-        BenchmarkCli.atLeast(spec, "--layers", layers, 1);
-        BenchmarkCli.atLeast(spec, "--values", values, 1);
-        BenchmarkCli.atLeast(spec, "--chunk", chunk, 1);
-        BenchmarkCli.atLeast(spec, "--repeat", repeat, 1);
+        BenchmarkCli.atLeast(spec, 1, "--workers", "--steps", "--layers", "--values", "--chunk", "--repeat");
         String dir = this.dir != null ? this.dir : Files.createTempDirectory("bnscope-ics-bench").toString();
         long t0 = System.nanoTime();
         long total = writeSyntheticRun(dir, workers, steps, layers, values, chunk);

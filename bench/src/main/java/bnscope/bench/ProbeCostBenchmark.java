@@ -67,8 +67,8 @@ public final class ProbeCostBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        BenchmarkCli.atLeast(spec, "--warmup", warmup, 0);
-        BenchmarkCli.atLeast(spec, "--rounds", rounds, 1);
+        BenchmarkCli.atLeast(spec, 0, "--warmup");
+        BenchmarkCli.atLeast(spec, 1, "--rounds");
         NativeBackend.configure();
         PrintStream log = System.err;
         BenchmarkResults results = new BenchmarkResults(System.out);

@@ -10,6 +10,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -52,9 +53,8 @@ public final class SparkTrainingBenchmark implements Callable<Integer> {
     @Option(names = "--label", paramLabel = "NAME", required = true, description = "RESULT key part: spark.NAME.*")
     String label;
 
-    @Option(names = "--variants", paramLabel = "V", split = ",", defaultValue = "standard,batchnorm,noisy-batchnorm",
-            description = "variants to train, comma-separated (default: ${DEFAULT-VALUE})")
-    List<Variant> variants;
+    @Mixin
+    VariantsOption variants;
 
     @Option(names = "--steps", paramLabel = "N", defaultValue = "60", description = "training steps per variant (default: ${DEFAULT-VALUE})")
     int steps;
@@ -74,14 +74,11 @@ public final class SparkTrainingBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        BenchmarkCli.atLeast(spec, "--steps", steps, 1);
-        BenchmarkCli.atLeast(spec, "--frequency", frequency, 1);
-        BenchmarkCli.atLeast(spec, "--workers", workers, 1);
-        BenchmarkCli.atLeast(spec, "--batch", batch, 1);
+        BenchmarkCli.atLeast(spec, 1, "--steps", "--frequency", "--workers", "--batch");
         NativeBackend.configure();
         BenchmarkResults results = new BenchmarkResults(System.out);
         PrintStream log = System.err;
-        List<String> labels = variants.stream().map(Variant::label).toList();
+        List<String> labels = variants.list.stream().map(Variant::label).toList();
 
         SparkSession spark = SparkSessions.create("bnscope-benchmark", null, workers);
         SparkTimeline timeline = new SparkTimeline();

@@ -40,9 +40,8 @@ public final class StepBenchmark implements Callable<Integer> {
     @Mixin
     MinibatchOptions minibatches;
 
-    @Option(names = "--variants", paramLabel = "V", split = ",", defaultValue = "standard,batchnorm,noisy-batchnorm",
-            description = "variants to time, comma-separated (default: ${DEFAULT-VALUE})")
-    List<Variant> variants;
+    @Mixin
+    VariantsOption variants;
 
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "5", description = "untimed fast-path steps first (default: ${DEFAULT-VALUE})")
     int warmup;
@@ -71,10 +70,9 @@ public final class StepBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        BenchmarkCli.atLeast(spec, "--warmup", warmup, 0);
-        BenchmarkCli.atLeast(spec, "--steps", steps, 1);
-        BenchmarkCli.atLeast(spec, "--slow-warmup", slowWarmup, 0);
-        BenchmarkCli.atLeast(spec, "--slow-steps", slowSteps, 0);
+        BenchmarkCli.atLeast(spec, 0, "--warmup");
+        BenchmarkCli.atLeast(spec, 1, "--steps");
+        BenchmarkCli.atLeast(spec, 0, "--slow-warmup", "--slow-steps");
         NativeBackend.configure();
         PrintStream log = System.err;
         BenchmarkResults results = new BenchmarkResults(System.out);
@@ -89,7 +87,7 @@ public final class StepBenchmark implements Callable<Integer> {
         results.put(prefix + ".nd4j_max_threads", Nd4j.getEnvironment().maxThreads());
         results.put(prefix + ".onednn", String.valueOf(NativeBackend.oneDnnAvailable()));
 
-        for (Variant variant : variants) {
+        for (Variant variant : variants.list) {
             String v = variant.label();
             Run fast = train(config, variant, false, batches, warmup, steps, log);
             results.put(prefix + ".fast." + v, fast.times(), batch);

@@ -3,9 +3,6 @@ package bnscope.jobs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,23 +15,13 @@ class CommandLineErrorsTest {
     @TempDir
     Path tmp;
 
-    private record Outcome(int status, String out, String err) {
-    }
-
-    private Outcome run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     private String conf() {
         return Path.of(System.getProperty("bnscope.repo.root"), "conf", "default.conf").toString();
     }
 
     @Test
     void unknownConfigKeyIsNamed() {
-        Outcome o = run("train", conf(), "--run-dir", tmp.resolve("r").toString(), "--set", "train.learnig_rate=0.5");
+        MainOutcome o = MainOutcome.of("train", conf(), "--run-dir", tmp.resolve("r").toString(), "--set", "train.learnig_rate=0.5");
         assertEquals(2, o.status());
         assertTrue(o.err().contains("train.learnig_rate") && o.err().contains("train.learning_rate"), o.err());
         assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
@@ -42,7 +29,7 @@ class CommandLineErrorsTest {
 
     @Test
     void badValueIsNamed() {
-        Outcome o = run("train", conf(), "--run-dir", tmp.resolve("r").toString(), "--set", "spark.workers=0");
+        MainOutcome o = MainOutcome.of("train", conf(), "--run-dir", tmp.resolve("r").toString(), "--set", "spark.workers=0");
         assertEquals(2, o.status());
         assertTrue(o.err().contains("spark.workers") && o.err().contains("> 0"), o.err());
     }
@@ -50,7 +37,7 @@ class CommandLineErrorsTest {
     @Test
     void missingDataDirectoryIsNamed() {
         Path missing = tmp.resolve("no-such-cifar");
-        Outcome o = run("train", conf(), "--run-dir", tmp.resolve("r").toString(), "--set", "data.dir=" + missing);
+        MainOutcome o = MainOutcome.of("train", conf(), "--run-dir", tmp.resolve("r").toString(), "--set", "data.dir=" + missing);
         assertEquals(2, o.status());
         assertTrue(o.err().contains("no-such-cifar"), o.err());
     }
@@ -63,7 +50,7 @@ class CommandLineErrorsTest {
         train[3073 * 17] = 42; // label byte of record 17
         Files.write(dir.resolve("data_batch_1.bin"), train);
         Files.copy(sample.resolve("test_batch.bin"), dir.resolve("test_batch.bin"));
-        Outcome o = run("train", conf(), "--run-dir", tmp.resolve("r").toString(), "--set", "data.dir=" + dir);
+        MainOutcome o = MainOutcome.of("train", conf(), "--run-dir", tmp.resolve("r").toString(), "--set", "data.dir=" + dir);
         assertEquals(2, o.status());
         assertTrue(o.err().contains("data_batch_1.bin") && o.err().contains("17"), o.err());
         assertFalse(Files.exists(tmp.resolve("r").resolve("metrics")), "no partial output");
@@ -71,13 +58,13 @@ class CommandLineErrorsTest {
 
     @Test
     void unknownCommandAndOptionAndMissingConfigFile() {
-        Outcome o = run("trian");
+        MainOutcome o = MainOutcome.of("trian");
         assertEquals(2, o.status());
         assertTrue(o.err().contains("trian") && o.err().contains("train"), o.err());
-        o = run("train", conf(), "--resum");
+        o = MainOutcome.of("train", conf(), "--resum");
         assertEquals(2, o.status());
         assertTrue(o.err().contains("--resum"), o.err());
-        o = run("train", tmp.resolve("nope.conf").toString());
+        o = MainOutcome.of("train", tmp.resolve("nope.conf").toString());
         assertEquals(2, o.status());
         assertTrue(o.err().contains("nope.conf"), o.err());
     }
@@ -86,24 +73,24 @@ class CommandLineErrorsTest {
     void existingRunIsNotOverwrittenSilently() throws Exception {
         Path run = Files.createDirectories(tmp.resolve("r"));
         Files.writeString(run.resolve("manifest.json"), "{\"status\": \"completed\"}");
-        Outcome o = run("train", conf(), "--run-dir", run.toString());
+        MainOutcome o = MainOutcome.of("train", conf(), "--run-dir", run.toString());
         assertEquals(2, o.status());
         assertTrue(o.err().contains("--resume") && o.err().contains("run.overwrite"), o.err());
     }
 
     @Test
     void helpListsCommandsAndConfigKeys() {
-        Outcome o = run("--help");
+        MainOutcome o = MainOutcome.of("--help");
         assertEquals(0, o.status());
         bnscope.jobs.cli.Cli cli = new bnscope.jobs.cli.Cli(System.out);
         assertEquals(List.of("run", "train", "analyze", "report", "sql", "compare", "theory", "docs", "help"), cli.commandNames());
         for (String c : cli.commandNames()) {
             assertTrue(o.out().contains(cli.synopsis(c).replace("\n", " ")), c + " in\n" + o.out());
-            Outcome h = run("help", c);
+            MainOutcome h = MainOutcome.of("help", c);
             assertEquals(0, h.status());
             assertEquals(cli.usage(c), h.out(), "help " + c);
             if (!c.equals("help")) {
-                assertEquals(h.out(), run(c, "--help").out(), c + " --help");
+                assertEquals(h.out(), MainOutcome.of(c, "--help").out(), c + " --help");
             }
         }
         assertTrue(o.out().contains("train.learning_rate"));
@@ -117,14 +104,14 @@ class CommandLineErrorsTest {
                 new String[]{"theory", "r", "--units", "four"},
                 new String[]{"train"},
                 new String[]{"analyze", "r", "--masterr", "local[1]"})) {
-            Outcome o = run(args);
+            MainOutcome o = MainOutcome.of(args);
             assertEquals(2, o.status(), String.join(" ", args) + ": " + o.err());
             assertEquals(1, o.err().strip().lines().count(), "one paragraph: " + o.err());
             assertTrue(o.err().contains("bnscope " + args[0]) && o.err().contains("./submit.sh help " + args[0]), o.err());
         }
-        assertTrue(run("compare", "a", "b", "--tolerance", "tiny").err().contains("--tolerance"));
-        assertTrue(run("train").err().contains("CONF"));
-        assertTrue(run("analyze", "r", "--masterr", "local[1]").err().contains("--masterr"));
+        assertTrue(MainOutcome.of("compare", "a", "b", "--tolerance", "tiny").err().contains("--tolerance"));
+        assertTrue(MainOutcome.of("train").err().contains("CONF"));
+        assertTrue(MainOutcome.of("analyze", "r", "--masterr", "local[1]").err().contains("--masterr"));
     }
 
     @Test
@@ -135,7 +122,7 @@ class CommandLineErrorsTest {
         }
         String url = "spark://127.0.0.1:" + port;
         long start = System.nanoTime();
-        Outcome o = run("train", conf(), "--run-dir", tmp.resolve("r").toString(), "--master", url,
+        MainOutcome o = MainOutcome.of("train", conf(), "--run-dir", tmp.resolve("r").toString(), "--master", url,
                 "--set", "data.dir=" + Path.of(System.getProperty("bnscope.repo.root"), "data", "cifar10-mini"));
         assertEquals(2, o.status(), o.err());
         assertTrue(o.err().contains(url) && o.err().contains("connection refused") && o.err().contains("start-master"), o.err());
@@ -148,14 +135,14 @@ class CommandLineErrorsTest {
     @Test
     void sqlOutputLocationIsCheckedBeforeTheQuery() throws Exception {
         Path runs = Files.createDirectories(tmp.resolve("runs"));
-        Outcome o = run("sql", "SELECT 1", "--runs", runs.toString(), "--out", "/proc/x.csv");
+        MainOutcome o = MainOutcome.of("sql", "SELECT 1", "--runs", runs.toString(), "--out", "/proc/x.csv");
         assertEquals(2, o.status(), o.err());
         assertTrue(o.err().contains("/proc/x.csv") && o.err().contains("no file can be created in"), o.err());
-        o = run("sql", "SELECT 1", "--runs", runs.toString(), "--out", tmp.resolve("no-such-dir/x.csv").toString());
+        o = MainOutcome.of("sql", "SELECT 1", "--runs", runs.toString(), "--out", tmp.resolve("no-such-dir/x.csv").toString());
         assertEquals(2, o.status());
         assertTrue(o.err().contains("no-such-dir") && o.err().contains("does not exist"), o.err());
         Path folder = Files.createDirectories(tmp.resolve("taken.csv"));
-        o = run("sql", "SELECT 1", "--runs", runs.toString(), "--out", folder.toString());
+        o = MainOutcome.of("sql", "SELECT 1", "--runs", runs.toString(), "--out", folder.toString());
         assertEquals(2, o.status());
         assertTrue(o.err().contains("existing folder"), o.err());
         assertFalse(o.err().contains("\tat "), o.err());

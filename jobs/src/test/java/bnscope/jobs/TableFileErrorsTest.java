@@ -4,9 +4,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -31,26 +29,12 @@ class TableFileErrorsTest {
     static Path tmp;
     static Path run;
 
-    private record Outcome(int status, String out, String err) {
-    }
-
-    private static Outcome main(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     @BeforeAll
     static void trainAndAnalyze() {
-        Path repo = Path.of(System.getProperty("bnscope.repo.root"));
         run = tmp.resolve("run");
-        Outcome train = main("train", repo.resolve("conf/default.conf").toString(), "--run-dir", run.toString(),
-                "--set", "train.variants=[batchnorm]", "--set", "train.steps=5", "--set", "train.checkpoint_every=5",
-                "--set", "train.eval_every=5", "--set", "train.batch_size=32", "--set", "data.test_examples=200",
-                "--set", "data.dir=" + repo.resolve("data/cifar10-mini"));
+        MainOutcome train = MainOutcome.trainTiny(run, 5);
         assertEquals(0, train.status(), train.err());
-        Outcome analyze = main("analyze", run.toString());
+        MainOutcome analyze = MainOutcome.of("analyze", run.toString());
         assertEquals(0, analyze.status(), analyze.err());
     }
 
@@ -103,7 +87,7 @@ class TableFileErrorsTest {
         return files;
     }
 
-    private static void assertNamed(Outcome o, Path file, String table) {
+    private static void assertNamed(MainOutcome o, Path file, String table) {
         assertEquals(2, o.status(), o.err());
         assertTrue(o.err().contains(file.toString()) && o.err().contains("of table " + table), o.err());
         assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
@@ -117,7 +101,7 @@ class TableFileErrorsTest {
         for (Damage damage : Damage.values()) {
             Path copy = tmp.resolve("analyze-" + damage);
             Path file = damagedCopy(copy.getFileName().toString(), "metrics", damage);
-            Outcome o = main("analyze", copy.toString());
+            MainOutcome o = MainOutcome.of("analyze", copy.toString());
             assertNamed(o, file, "metrics");
             assertEquals(before, metricTableFiles(copy), damage + ": the metric tables must be the previous ones, whole");
             assertFalse(Files.exists(copy.resolve("_metric_staging")), damage + ": no staged table left");
@@ -131,7 +115,7 @@ class TableFileErrorsTest {
         for (String table : List.of("curves", "ics_metrics", "moments", "landscape_metrics")) {
             Trees.delete(copy.resolve(table));
         }
-        Outcome o = main("analyze", copy.toString());
+        MainOutcome o = MainOutcome.of("analyze", copy.toString());
         assertNamed(o, file, "metrics");
         assertEquals(Map.of(), metricTableFiles(copy), "curves (the job that failed) is not written at all");
     }
@@ -139,24 +123,24 @@ class TableFileErrorsTest {
     @Test
     void sqlReportAndCompareNameTheDamagedFile() throws IOException {
         Path file = damagedCopy("sql-checksum", "curves", Damage.CHECKSUM_MISMATCH);
-        assertNamed(main("sql", "SELECT count(*) FROM curves", "--runs", tmp.resolve("sql-checksum").toString()), file, "curves");
+        assertNamed(MainOutcome.of("sql", "SELECT count(*) FROM curves", "--runs", tmp.resolve("sql-checksum").toString()), file, "curves");
 
         file = damagedCopy("report-footer", "curves", Damage.MISSING_FOOTER);
         Path copy = tmp.resolve("report-footer");
-        assertNamed(main("report", copy.toString()), file, "curves");
+        assertNamed(MainOutcome.of("report", copy.toString()), file, "curves");
         assertFalse(Files.exists(copy.resolve("report").resolve("index.html")), "no report presented as complete");
 
         file = damagedCopy("compare-magic", "ics_metrics", Damage.WRONG_MAGIC);
-        assertNamed(main("compare", run.toString(), tmp.resolve("compare-magic").toString()), file, "ics_metrics");
+        assertNamed(MainOutcome.of("compare", run.toString(), tmp.resolve("compare-magic").toString()), file, "ics_metrics");
     }
 
     @Test
     void sqlReadsTheQueryFileGivenAfterRuns() throws IOException {
         Path q = Files.writeString(tmp.resolve("q.sql"), "SELECT count(DISTINCT step) AS steps FROM curves;\n");
-        Outcome o = main("sql", "--runs", run.toString(), "-f", q.toString());
+        MainOutcome o = MainOutcome.of("sql", "--runs", run.toString(), "-f", q.toString());
         assertEquals(0, o.status(), o.err());
         assertTrue(o.out().contains("steps") && o.out().contains("(1 rows)"), o.out());
-        o = main("sql", "--runs", run.toString(), "--file", q.toString(), "--max-rows", "1");
+        o = MainOutcome.of("sql", "--runs", run.toString(), "--file", q.toString(), "--max-rows", "1");
         assertEquals(0, o.status(), o.err());
     }
 
@@ -165,16 +149,16 @@ class TableFileErrorsTest {
         Path file = damagedCopy("sql-out", "curves", Damage.TRUNCATED);
         Path out = tmp.resolve("results").resolve("curves.csv");
         Files.createDirectories(out.getParent());
-        Outcome o = main("sql", "SELECT * FROM curves", "--runs", tmp.resolve("sql-out").toString(), "--out", out.toString());
+        MainOutcome o = MainOutcome.of("sql", "SELECT * FROM curves", "--runs", tmp.resolve("sql-out").toString(), "--out", out.toString());
         assertNamed(o, file, "curves");
         try (Stream<Path> left = Files.list(out.getParent())) {
             assertEquals(List.of(), left.toList(), "no partial CSV or staging folder");
         }
         Path parquet = out.resolveSibling("curves.parquet");
-        o = main("sql", "SELECT * FROM curves", "--runs", tmp.resolve("sql-out").toString(), "--out", parquet.toString());
+        o = MainOutcome.of("sql", "SELECT * FROM curves", "--runs", tmp.resolve("sql-out").toString(), "--out", parquet.toString());
         assertNamed(o, file, "curves");
         assertFalse(Files.exists(parquet), "no partial Parquet folder");
-        o = main("sql", "SELECT variant, step FROM curves", "--runs", run.toString(), "--out", out.toString());
+        o = MainOutcome.of("sql", "SELECT variant, step FROM curves", "--runs", run.toString(), "--out", out.toString());
         assertEquals(0, o.status(), o.err());
         assertTrue(Files.readString(out).startsWith("variant,step"), "a good query still writes its CSV");
     }

@@ -9,10 +9,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -44,30 +41,13 @@ class TheoryJobTest {
     static Path run;
     static String theoryOut;
 
-    private record Outcome(int status, String out, String err) {
-    }
-
-    private static Outcome main(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private static Path repo() {
-        return Path.of(System.getProperty("bnscope.repo.root"));
-    }
-
     @BeforeAll
     static void trainThenCheck() {
         run = tmp.resolve("run");
         // batch 32 (16 per worker) keeps the double-precision passes of the theory job short
-        Outcome train = main("train", repo().resolve("conf/default.conf").toString(), "--run-dir", run.toString(),
-                "--set", "train.variants=[batchnorm]", "--set", "train.steps=10", "--set", "train.checkpoint_every=5",
-                "--set", "train.eval_every=5", "--set", "train.batch_size=32", "--set", "probe.enabled=false",
-                "--set", "data.test_examples=200", "--set", "data.dir=" + repo().resolve("data/cifar10-mini"));
+        MainOutcome train = MainOutcome.trainTiny(run, 10, "probe.enabled=false");
         assertEquals(0, train.status(), train.err());
-        Outcome theory = main("theory", run.toString());
+        MainOutcome theory = MainOutcome.of("theory", run.toString());
         assertEquals(0, theory.status(), theory.err());
         theoryOut = theory.out();
         System.out.println(theoryOut);
@@ -115,7 +95,7 @@ class TheoryJobTest {
     @Test
     void reRunningAStepReplacesItsRowsAndRecordsTheSettings() throws IOException {
         Path copy = copyRun("rerun", true, true);
-        Outcome o = main("theory", copy.toString(), "--steps", "10", "--units", "1", "--hessian-units", "0");
+        MainOutcome o = MainOutcome.of("theory", copy.toString(), "--steps", "10", "--units", "1", "--hessian-units", "0");
         assertEquals(0, o.status(), o.err());
         spark().read().parquet(copy.resolve("theory_checks").toString()).createOrReplaceTempView("rerun");
         List<Row> perStep = spark().sql("SELECT step, count(*), count(DISTINCT identity) FROM rerun GROUP BY step ORDER BY step")
@@ -132,7 +112,7 @@ class TheoryJobTest {
     void anIdentityAboveItsToleranceMakesTheExitStatusOne() throws IOException {
         Path copy = copyRun("strict", true, false);
         // Fact C.1 and Theorem 4.1 hold to ~1e-15 in double precision: 1e-18 is below their rounding
-        Outcome o = main("theory", copy.toString(), "--steps", "10", "--units", "1", "--hessian-units", "0", "--tolerance", "1e-18");
+        MainOutcome o = MainOutcome.of("theory", copy.toString(), "--steps", "10", "--units", "1", "--hessian-units", "0", "--tolerance", "1e-18");
         assertEquals(1, o.status(), o.out() + o.err());
         assertTrue(o.out().contains("FAIL") && o.out().contains("fact_c1") && o.out().contains("1.0E-18"), o.out());
         assertTrue(Files.exists(copy.resolve("theory_checks")), "the rows are written either way");
@@ -141,25 +121,25 @@ class TheoryJobTest {
 
     @Test
     void missingRunDirectoryManifestOrCheckpointsAreNamed() throws IOException {
-        Outcome o = main("theory", tmp.resolve("no-such-run").toString());
+        MainOutcome o = MainOutcome.of("theory", tmp.resolve("no-such-run").toString());
         assertEquals(2, o.status());
         assertTrue(o.err().contains("no-such-run") && o.err().contains("does not exist"), o.err());
 
         Path empty = Files.createDirectories(tmp.resolve("empty-run"));
-        o = main("theory", empty.toString());
+        o = MainOutcome.of("theory", empty.toString());
         assertEquals(2, o.status());
         assertTrue(o.err().contains("manifest.json"), o.err());
 
         Path noCheckpoints = copyRun("no-checkpoints", false, false);
-        o = main("theory", noCheckpoints.toString());
+        o = MainOutcome.of("theory", noCheckpoints.toString());
         assertEquals(2, o.status());
         assertTrue(o.err().contains("No checkpoints") && o.err().contains("batchnorm"), o.err());
 
-        o = main("theory", run.toString(), "--steps", "7");
+        o = MainOutcome.of("theory", run.toString(), "--steps", "7");
         assertEquals(2, o.status());
         assertTrue(o.err().contains("No checkpoints") && o.err().contains("[7]"), o.err());
 
-        o = main("theory", run.toString(), "--units", "0");
+        o = MainOutcome.of("theory", run.toString(), "--units", "0");
         assertEquals(2, o.status());
         assertTrue(o.err().contains("--units"), o.err());
         assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
@@ -169,7 +149,7 @@ class TheoryJobTest {
     void runsWithoutBatchNormAreRefusedWithTheReason() throws IOException {
         Path vgg = copyRun("standard-only", true, false);
         editConfig(vgg, Map.of("train.variants", List.of("standard", "l2")));
-        Outcome o = main("theory", vgg.toString());
+        MainOutcome o = MainOutcome.of("theory", vgg.toString());
         assertEquals(2, o.status());
         assertTrue(o.err().contains("no BatchNorm variant") && o.err().contains("[standard, l2]"), o.err());
         assertFalse(o.err().contains("deep linear"), o.err());
@@ -177,7 +157,7 @@ class TheoryJobTest {
         Path dln = copyRun("dln-standard", true, false);
         editConfig(dln, Map.of("model.kind", "dln", "train.variants", List.of("standard", "l1"), "train.batch_size", 1000,
                 "dln.samples", 1000));
-        o = main("theory", dln.toString());
+        o = MainOutcome.of("theory", dln.toString());
         assertEquals(2, o.status());
         assertTrue(o.err().contains("deep linear network") && o.err().contains("Section 4"), o.err());
     }
@@ -190,7 +170,7 @@ class TheoryJobTest {
         Map<String, Object> stats = (Map<String, Object>) ((Map<String, Object>) manifest.get("data")).get("channel_statistics");
         stats.put("mean_red", (Double) stats.get("mean_red") + 0.01);
         JSON.writeValue(changed.resolve("manifest.json").toFile(), manifest);
-        Outcome o = main("theory", changed.toString());
+        MainOutcome o = MainOutcome.of("theory", changed.toString());
         assertEquals(2, o.status());
         assertTrue(o.err().contains("does not match") && o.err().contains("channel_statistics"), o.err());
         assertFalse(Files.exists(changed.resolve("theory_checks")), "nothing written");
@@ -204,7 +184,7 @@ class TheoryJobTest {
         Map<String, Object> first = ((List<Map<String, Object>>) ((Map<String, Object>) manifest.get("data")).get("training_files")).get(0);
         first.put("path", "nosuchfs://namenode/cifar/data_batch_1.bin");
         JSON.writeValue(unreachable.resolve("manifest.json").toFile(), manifest);
-        Outcome o = main("theory", unreachable.toString());
+        MainOutcome o = MainOutcome.of("theory", unreachable.toString());
         assertEquals(2, o.status(), o.err());
         assertTrue(o.err().contains("Cannot check the run's recorded training data directory")
                 && o.err().contains("nosuchfs://namenode/cifar"), o.err());
@@ -216,7 +196,7 @@ class TheoryJobTest {
         Path busy = copyRun("busy", true, false);
         try (bnscope.core.run.RunLock lock = bnscope.core.run.RunLock.acquire(new org.apache.hadoop.fs.Path(busy.toString()),
                 new org.apache.hadoop.conf.Configuration(), "train --resume conf/default.conf", false, System.out)) {
-            Outcome o = main("theory", busy.toString());
+            MainOutcome o = MainOutcome.of("theory", busy.toString());
             assertEquals(2, o.status(), o.err());
             assertTrue(o.err().contains("is being written by `train --resume conf/default.conf`"), o.err());
         }

@@ -1,5 +1,9 @@
 package bnscope.analysis.report;
 
+import bnscope.core.tables.TableSchema;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
 import java.util.List;
 
 /** A {@link ReportSection} whose heading, anchor and settings are fixed: subclasses pass them up and write {@code render}. */
@@ -12,6 +16,19 @@ public abstract class HeadedSection implements ReportSection {
         this.title = title;
         this.id = id;
         this.settings = List.copyOf(settings);
+    }
+
+    /**
+     * {@code table} of the run, or null when the run has none: then {@code absentNote} stands in the figure column and
+     * the column is closed, so a section draws its figures only from a table that exists.
+     */
+    protected static Dataset<Row> figureTable(ReportContext ctx, SectionBuilder out, TableSchema table, String absentNote) {
+        if (!ctx.has(table)) {
+            out.absent(absentNote);
+            out.side();
+            return null;
+        }
+        return ctx.read(table);
     }
 
     @Override

@@ -48,11 +48,9 @@ public final class LandscapeSection extends HeadedSection {
         out.paragraph("At each probed step, the loss and ‖∇L(w − ηg) − g‖ over the η grid (bands span η and workers), and the "
                 + "effective β-smoothness max_η ‖∇L(w − ηg) − g‖ / ‖ηg‖ (mean over workers).");
         out.row();
-        if (!ctx.has(MetricTables.LANDSCAPE_METRICS)) {
-            out.absent("No landscape_metrics table: the run recorded no landscape rows (probe.landscape) or `analyze` has not run.");
-            out.side();
-        } else {
-            Dataset<Row> land = ctx.read(MetricTables.LANDSCAPE_METRICS);
+        Dataset<Row> land = figureTable(ctx, out, MetricTables.LANDSCAPE_METRICS,
+                "No landscape_metrics table: the run recorded no landscape rows (probe.landscape) or `analyze` has not run.");
+        if (land != null) {
             List<LandscapePoint> rows = land.select("variant", "step", "loss_min", "loss_max", "grad_diff_min", "grad_diff_max",
                     "beta_smoothness").orderBy("variant", "step").collectAsList().stream().map(LandscapePoint::of).toList();
             List<FigureCharts.Band> loss = new ArrayList<>();

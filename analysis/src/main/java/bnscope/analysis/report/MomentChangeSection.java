@@ -31,11 +31,9 @@ public final class MomentChangeSection extends HeadedSection {
         out.paragraph("The classical view of internal covariate shift: how much a layer's input mean and variance move between "
                 + "consecutive recorded steps (averaged over units when per-unit rows exist).");
         out.row();
-        if (!ctx.has(MetricTables.MOMENTS)) {
-            out.absent("No moments table: the run recorded no activations (probe.activations) or `analyze` has not run.");
-            out.side();
-        } else {
-            Dataset<Row> moments = ctx.read(MetricTables.MOMENTS);
+        Dataset<Row> moments = figureTable(ctx, out, MetricTables.MOMENTS,
+                "No moments table: the run recorded no activations (probe.activations) or `analyze` has not run.");
+        if (moments != null) {
             TreeSet<Integer> present = new TreeSet<>(moments.select("layer").distinct().collectAsList().stream()
                     .map(r -> r.<Integer>getAs("layer")).toList());
             List<Integer> layers = present.isEmpty() ? List.of() : Series.clipAll(ctx.options().gradientShiftLayers(), present);

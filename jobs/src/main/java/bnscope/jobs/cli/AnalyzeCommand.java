@@ -3,7 +3,6 @@ package bnscope.jobs.cli;
 import bnscope.jobs.AnalysisCommands;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.util.List;
@@ -16,11 +15,8 @@ final class AnalyzeCommand implements Callable<Integer> {
     private final Cli cli;
     @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "Run directories written by `train`.")
     List<String> runs;
-    @Option(names = "--break-lock", description = "Take over the run's lock from a writer that is gone (stale: pid dead or no "
-            + "heartbeat for 120 s); a live writer's lock is never broken. See docs/run-directory.md.")
-    boolean breakLock;
     @Mixin
-    MasterOption master;
+    RunWriterOptions writer;
     @Mixin
     HelpOption help;
 
@@ -30,7 +26,7 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        AnalysisCommands.analyze(runs, master.checked(), breakLock, cli.out());
+        AnalysisCommands.analyze(runs, writer.master.checked(), writer.lock.breakLock, cli.out());
         return 0;
     }
 }

@@ -3,7 +3,6 @@ package bnscope.jobs.cli;
 import bnscope.jobs.AnalysisCommands;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.util.concurrent.Callable;
@@ -15,11 +14,8 @@ final class ReportCommand implements Callable<Integer> {
     private final Cli cli;
     @Parameters(paramLabel = "RUN_DIR", description = "Run directory (after `analyze`).")
     String run;
-    @Option(names = "--break-lock", description = "Take over the run's lock from a writer that is gone (stale: pid dead or no "
-            + "heartbeat for 120 s); a live writer's lock is never broken. See docs/run-directory.md.")
-    boolean breakLock;
     @Mixin
-    MasterOption master;
+    RunWriterOptions writer;
     @Mixin
     HelpOption help;
 
@@ -29,7 +25,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        cli.out().println("Report: " + AnalysisCommands.report(run, master.checked(), breakLock, cli.out()));
+        cli.out().println("Report: " + AnalysisCommands.report(run, writer.master.checked(), writer.lock.breakLock, cli.out()));
         return 0;
     }
 }

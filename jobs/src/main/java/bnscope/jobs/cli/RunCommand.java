@@ -5,11 +5,9 @@ import bnscope.jobs.TrainJob;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.File;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -23,8 +21,8 @@ final class RunCommand implements Callable<Integer> {
     private final Cli cli;
     @Parameters(arity = "0..1", paramLabel = "CONF", description = "Config file (HOCON; default conf/default.conf).")
     String conf;
-    @Option(names = "--set", paramLabel = "key=value", description = "Override one config key (repeatable); keys in docs/config.md.")
-    List<String> overrides = new ArrayList<>();
+    @Mixin
+    ConfigOverrides config;
     @Mixin
     MasterOption master;
     @Mixin
@@ -37,7 +35,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String url = master.checked();
-        Path runDir = new TrainJob(TrainCommand.loadConfig(conf == null ? defaultConf() : conf, overrides), cli.out())
+        Path runDir = new TrainJob(config.load(conf == null ? defaultConf() : conf), cli.out())
                 .run(new TrainJob.Options(false, null, url));
         AnalysisCommands.analyze(List.of(runDir.toString()), url, cli.out());
         String report = AnalysisCommands.report(runDir.toString(), url, cli.out());

@@ -36,9 +36,8 @@ final class TheoryCommand implements Callable<Integer> {
     @Option(names = "--tolerance", paramLabel = "X", description = "Relative error up to which an identity holds "
             + "(default ${DEFAULT-VALUE}).")
     double tolerance = TheoryJob.DEFAULT_TOLERANCE;
-    @Option(names = "--break-lock", description = "Take over the run's lock from a writer that is gone (stale: pid dead or no "
-            + "heartbeat for 120 s); a live writer's lock is never broken. See docs/run-directory.md.")
-    boolean breakLock;
+    @Mixin
+    BreakLockOption lock;
     @Option(names = "--master", paramLabel = "URL", description = "Accepted and unused: the checks run on the driver.")
     String master;
     @Mixin
@@ -50,6 +49,6 @@ final class TheoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return TheoryJob.run(run, TheoryJob.Options.of(steps, units, hessianUnits, hessianStep, tolerance).withBreakLock(breakLock), cli.out());
+        return TheoryJob.run(run, TheoryJob.Options.of(steps, units, hessianUnits, hessianStep, tolerance).withBreakLock(lock.breakLock), cli.out());
     }
 }
