@@ -19,7 +19,6 @@ import org.nd4j.linalg.learning.regularization.Regularization;
 
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -125,14 +124,8 @@ public class LpNormalization extends FeedForwardLayer {
             throw new IllegalStateException("LpNormalization layer " + layerIndex
                     + " has no size: give the network an input type (setInputType) or set nOut");
         }
-        LpNormalizationLayer ret = new LpNormalizationLayer(conf, networkDataType);
-        ret.setListeners(trainingListeners);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        ret.setParamTable(paramTable);
-        ret.setConf(conf);
-        return ret;
+        return LayerInstantiation.wire(new LpNormalizationLayer(conf, networkDataType), this, conf, trainingListeners, layerIndex,
+                layerParamsView, initializeParams);
     }
 
     @Override
