@@ -1,5 +1,7 @@
 package bnscope.jobs;
 
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 import bnscope.analysis.AnalyzeJob;
 import bnscope.analysis.AnalyzeOptions;
 import bnscope.analysis.CompareCommand;
@@ -28,6 +30,10 @@ public final class AnalysisCommands {
     }
 
     private static SparkSession spark(String master) {
+        // A task of a reading command fails on a damaged table file; the command turns that into one
+        // paragraph naming the file (cli.UnreadableTableFile), so the scheduler's per-task warning with
+        // its stack trace is noise here. Training keeps it: there a lost task is worth seeing.
+        Configurator.setLevel("org.apache.spark.scheduler.TaskSetManager", Level.OFF);
         return SparkSessions.create("bnscope-analysis", master, 2);
     }
 
