@@ -17,18 +17,14 @@ package bnscope.core.layers;
  * per-unit constants: every inner loop is long and unit-free (NHWC with 16 channels would otherwise
  * run 16-iteration loops), and each position always belongs to the same unit.
  *
- * <p><b>Accuracy.</b> Sums accumulate in float per position for at most {@value #FLUSH} wide rows and
- * are then added into double (blocked summation): each float partial sums ≤ {@value #FLUSH} shifted
- * values, so its rounding error is ≤ {@value #FLUSH}·2⁻²⁴ ≈ 1e-6 of the partial's absolute sum, and the
- * double totals add nothing measurable. Statistics therefore match the double kernel to ~1e-6
- * relative to the values' spread; outputs and gradients are float32 like DL4J's own layer
+ * <p><b>Accuracy.</b> Differences and products are float, the per-position sums double (see
+ * {@code positionSums}), so statistics and the backward sums match the double kernel to float rounding
+ * of the individual terms (~1e-7 relative); outputs and gradients are float32 like DL4J's own layer
  * ({@code FloatBatchNormKernelTest} states and checks the tolerances).
  */
 final class FloatBatchNormKernel {
     /** Minimum wide-row length: long enough for unrolled vector loops. */
     static final int MIN_WIDTH = 512;
-    /** Wide rows summed in float before the partial sums are added into double. */
-    static final int FLUSH = 16;
 
     private FloatBatchNormKernel() {
     }
@@ -70,24 +66,9 @@ final class FloatBatchNormKernel {
             firstValues[j] = x[j * l.inner()];
         }
         float[] shift = spread(firstValues, l, width);
-        float[] sum = new float[width];
-        float[] squares = new float[width];
         double[] sumTotal = new double[width];
         double[] squaresTotal = new double[width];
-        int rows = 0;
-        for (int k = 0; k < length; k += width) {
-            int n = Math.min(width, length - k);
-            for (int t = 0; t < n; t++) {
-                float d = x[k + t] - shift[t];
-                sum[t] += d;
-                squares[t] += d * d;
-            }
-            if (++rows == FLUSH || k + width >= length) {
-                flush(sum, sumTotal);
-                flush(squares, squaresTotal);
-                rows = 0;
-            }
-        }
+        positionSums(x, shift, x, shift, length, width, sumTotal, squaresTotal);
         double[] s = new double[units];
         double[] q = new double[units];
         fold(sumTotal, l, s);
@@ -103,10 +84,22 @@ final class FloatBatchNormKernel {
         return new BatchNormKernel.Statistics(mean, variance);
     }
 
-    private static void flush(float[] partial, double[] total) {
-        for (int t = 0; t < partial.length; t++) {
-            total[t] += partial[t];
-            partial[t] = 0;
+    /**
+     * Per wide-row position t: {@code first[t] = Σ u}, {@code second[t] = Σ u·(x − c[t])} with
+     * {@code u = a − aShift[t]}, over the first {@code length} values (statistics: a = x, both shifts the
+     * first values; backward: a = g, no shift, c = μ). The differences and products are float, the
+     * accumulators double: they are one wide row long (a few KB, in L1), so the wider type costs no
+     * memory traffic, and the sums are as exact as the double kernel's.
+     */
+    private static void positionSums(float[] a, float[] aShift, float[] x, float[] c, int length, int width,
+                                    double[] first, double[] second) {
+        for (int k = 0; k < length; k += width) {
+            int n = Math.min(width, length - k);
+            for (int t = 0; t < n; t++) {
+                float u = a[k + t] - aShift[t];
+                first[t] += u;
+                second[t] += u * (x[k + t] - c[t]);
+            }
         }
     }
 
@@ -140,24 +133,9 @@ final class FloatBatchNormKernel {
         int length = l.outer() * units * l.inner();
         int width = wideWidth(l, length);
         float[] mu = spread(stats.mean(), l, width);
-        float[] sumG = new float[width];
-        float[] sumGx = new float[width];
         double[] sumGTotal = new double[width];
         double[] sumGxTotal = new double[width];
-        int rows = 0;
-        for (int k = 0; k < length; k += width) {
-            int n = Math.min(width, length - k);
-            for (int t = 0; t < n; t++) {
-                float gk = g[k + t];
-                sumG[t] += gk;
-                sumGx[t] += gk * (x[k + t] - mu[t]);
-            }
-            if (++rows == FLUSH || k + width >= length) {
-                flush(sumG, sumGTotal);
-                flush(sumGx, sumGxTotal);
-                rows = 0;
-            }
-        }
+        positionSums(g, new float[width], x, mu, length, width, sumGTotal, sumGxTotal);
         double[] sg = new double[units];
         double[] sgx = new double[units];
         fold(sumGTotal, l, sg);

@@ -2,6 +2,7 @@ package bnscope.core.layers;
 
 import bnscope.core.BadInputException;
 
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -33,13 +34,9 @@ public enum NoiseGenerator {
     /** The generator called {@code name} (its {@link #label()}, case-insensitive). */
     public static NoiseGenerator fromName(String name) {
         String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
-        for (NoiseGenerator g : values()) {
-            if (g.label.equals(key)) {
-                return g;
-            }
-        }
-        throw new BadInputException("Unknown noise.generator '" + name + "'. Valid values are: splitmix (the "
-                + "default), nd4j (the stream before issue 15). Set noise.generator in the run configuration to one of them.");
+        return Arrays.stream(values()).filter(g -> g.label.equals(key)).findFirst().orElseThrow(() -> new BadInputException(
+                "Unknown noise.generator '" + name + "'. Valid values are: splitmix (the default), nd4j (the stream "
+                        + "before issue 15). Set noise.generator in the run configuration to one of them."));
     }
 
     @Override

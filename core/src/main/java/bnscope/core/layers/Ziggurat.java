@@ -41,11 +41,23 @@ final class Ziggurat {
     private Ziggurat() {
     }
 
+    /** One standard normal; the common case is small enough to inline into the caller's loop. */
     static double next(SplitMixNoise rng) {
+        long bits = rng.nextLong();
+        int layer = (int) (bits & (LAYERS - 1));
+        long hz = bits >> 32; // signed 32-bit magnitude
+        if (Math.abs(hz) < K[layer]) {
+            return hz * W[layer];
+        }
+        return outside(rng, bits);
+    }
+
+    /** The ~3% of draws outside a layer's inner rectangle: the wedge or tail test, then new words as needed. */
+    private static double outside(SplitMixNoise rng, long firstBits) {
+        long bits = firstBits;
         while (true) {
-            long bits = rng.nextLong();
             int layer = (int) (bits & (LAYERS - 1));
-            long hz = bits >> 32; // signed 32-bit magnitude
+            long hz = bits >> 32;
             double x = hz * W[layer];
             if (Math.abs(hz) < K[layer]) {
                 return x;
@@ -62,6 +74,7 @@ final class Ziggurat {
             if (F[layer] + rng.nextDouble() * (F[layer - 1] - F[layer]) < StrictMath.exp(-0.5 * x * x)) {
                 return x;
             }
+            bits = rng.nextLong();
         }
     }
 }

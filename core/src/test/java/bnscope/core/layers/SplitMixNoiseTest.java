@@ -107,7 +107,7 @@ class SplitMixNoiseTest {
         }
     }
 
-    /** The stream as documented: μ_j, σ_j for all units, then (s, m) per element in NCHW order. */
+    /** The stream as documented: μ_j, σ_j for all units, two stream seeds, then s and m per element in NCHW order. */
     @Test
     void drawsFollowTheDocumentedStream() {
         int n = 2, c = 3, plane = 4;
@@ -117,10 +117,12 @@ class SplitMixNoiseTest {
         double[] sigma = new double[c];
         for (int j = 0; j < c; j++) mu[j] = -0.5 + rng.nextDouble();
         for (int j = 0; j < c; j++) sigma[j] = 1 + 0.25 * rng.nextDouble();
+        SplitMixNoise scales = new SplitMixNoise(rng.nextLong());
+        SplitMixNoise shifts = new SplitMixNoise(rng.nextLong());
         for (int k = 0; k < n * c * plane; k++) {
             int j = (k / plane) % c;
-            assertEquals((float) (sigma[j] + 0.1 * rng.nextGaussian()), got[0][k], 0f, "s at " + k);
-            assertEquals((float) (mu[j] + 0.1 * (2 * rng.nextDouble() - 1)), got[1][k], 0f, "m at " + k);
+            assertEquals((float) (sigma[j] + 0.1 * scales.nextGaussian()), got[0][k], 0f, "s at " + k);
+            assertEquals((float) (mu[j] + 0.1 * (2 * shifts.nextDouble() - 1)), got[1][k], 0f, "m at " + k);
         }
     }
 
