@@ -18,7 +18,7 @@ package bnscope.core.layers;
  * run 16-iteration loops), and each position always belongs to the same unit.
  *
  * <p><b>Accuracy.</b> Differences and products are float, the per-position sums double (see
- * {@code positionSums}), so statistics and the backward sums match the double kernel to float rounding
+ * {@code unitSums}), so statistics and the backward sums match the double kernel to float rounding
  * of the individual terms (~1e-7 relative); outputs and gradients are float32 like DL4J's own layer
  * ({@code FloatBatchNormKernelTest} states and checks the tolerances).
  */
@@ -66,13 +66,9 @@ final class FloatBatchNormKernel {
             firstValues[j] = x[j * l.inner()];
         }
         float[] shift = spread(firstValues, l, width);
-        double[] sumTotal = new double[width];
-        double[] squaresTotal = new double[width];
-        positionSums(x, shift, x, shift, length, width, sumTotal, squaresTotal);
-        double[] s = new double[units];
-        double[] q = new double[units];
-        fold(sumTotal, l, s);
-        fold(squaresTotal, l, q);
+        double[][] sums = unitSums(x, shift, x, shift, l, width);
+        double[] s = sums[0];
+        double[] q = sums[1];
         double m = l.count();
         double[] mean = new double[units];
         double[] variance = new double[units];
@@ -85,14 +81,17 @@ final class FloatBatchNormKernel {
     }
 
     /**
-     * Per wide-row position t: {@code first[t] = Σ u}, {@code second[t] = Σ u·(x − c[t])} with
-     * {@code u = a − aShift[t]}, over the first {@code length} values (statistics: a = x, both shifts the
-     * first values; backward: a = g, no shift, c = μ). The differences and products are float, the
-     * accumulators double: they are one wide row long (a few KB, in L1), so the wider type costs no
-     * memory traffic, and the sums are as exact as the double kernel's.
+     * Per unit j: {@code Σ u} and {@code Σ u·(x − c)} with {@code u = a − aShift} over the unit's values
+     * (statistics: a = x, both shifts the first values; backward: a = g, no shift, c = μ), as
+     * {first, second}. Accumulated per wide-row position, then folded into units. The differences and
+     * products are float, the accumulators double: they are one wide row long (a few KB, in L1), so the
+     * wider type costs no memory traffic, and the sums are as exact as the double kernel's.
      */
-    private static void positionSums(float[] a, float[] aShift, float[] x, float[] c, int length, int width,
-                                    double[] first, double[] second) {
+    private static double[][] unitSums(float[] a, float[] aShift, float[] x, float[] c, BatchNormKernel.Layout l,
+                                       int width) {
+        int length = l.outer() * l.units() * l.inner();
+        double[] first = new double[width];
+        double[] second = new double[width];
         for (int k = 0; k < length; k += width) {
             int n = Math.min(width, length - k);
             for (int t = 0; t < n; t++) {
@@ -101,6 +100,10 @@ final class FloatBatchNormKernel {
                 second[t] += u * (x[k + t] - c[t]);
             }
         }
+        double[][] perUnit = {new double[l.units()], new double[l.units()]};
+        fold(first, l, perUnit[0]);
+        fold(second, l, perUnit[1]);
+        return perUnit;
     }
 
     /** out = (x − μ)·γ/√(σ² + eps) + β over the first {@code l.outer()·units·inner} values; {@code out} may be {@code x}. */
@@ -133,13 +136,9 @@ final class FloatBatchNormKernel {
         int length = l.outer() * units * l.inner();
         int width = wideWidth(l, length);
         float[] mu = spread(stats.mean(), l, width);
-        double[] sumGTotal = new double[width];
-        double[] sumGxTotal = new double[width];
-        positionSums(g, new float[width], x, mu, length, width, sumGTotal, sumGxTotal);
-        double[] sg = new double[units];
-        double[] sgx = new double[units];
-        fold(sumGTotal, l, sg);
-        fold(sumGxTotal, l, sgx);
+        double[][] sums = unitSums(g, new float[width], x, mu, l, width);
+        double[] sg = sums[0];
+        double[] sgx = sums[1];
         double m = l.count();
         double[] c0 = new double[units];
         double[] c1 = new double[units];
