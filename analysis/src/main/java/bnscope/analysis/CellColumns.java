@@ -1,9 +1,12 @@
 package bnscope.analysis;
 
 import bnscope.core.tables.MetricTables;
+import bnscope.core.tables.TableSchema;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,6 +43,23 @@ public final class CellColumns {
         List<String> k = new ArrayList<>(KEY);
         k.addAll(Arrays.asList(more));
         return List.copyOf(k);
+    }
+
+    /**
+     * The schema {@code table} is read with: its declared columns ({@link SparkTableSchema#readType}) and the two cell
+     * columns, nullable, when it does not declare them: files that hold them (a grid run) give their values, older
+     * files give null, which {@link #complete} fills.
+     */
+    static StructType readType(TableSchema table) {
+        StructType s = SparkTableSchema.readType(table);
+        List<String> names = Arrays.asList(s.fieldNames());
+        if (!names.contains(LEARNING_RATE)) {
+            s = s.add(DataTypes.createStructField(LEARNING_RATE, DataTypes.DoubleType, true));
+        }
+        if (!names.contains(SEED)) {
+            s = s.add(DataTypes.createStructField(SEED, DataTypes.LongType, true));
+        }
+        return s;
     }
 
     /**

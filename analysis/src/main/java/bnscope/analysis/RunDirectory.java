@@ -154,7 +154,7 @@ public final class RunDirectory {
             throw new BadInputException("Run directory " + dir + " has no table " + table.name() + " (no Parquet files under "
                     + tablePath(table) + "). Check the run finished and recorded this table, or run `analyze` first for metric tables.");
         }
-        return CellColumns.complete(spark.read().schema(SparkTableSchema.readType(table)).parquet(tablePath(table).toString()), this);
+        return CellColumns.complete(spark.read().schema(CellColumns.readType(table)).parquet(tablePath(table).toString()), this);
     }
 
     /** The learning rate the manifest records for a run without a grid (train.learning_rate), if any. */

@@ -33,11 +33,14 @@ import static org.apache.spark.sql.functions.col;
  * at a few steps of training, every panel on the same axes so the panels compare directly. The
  * samples are those of the activations table (all workers and seeds of the cells at one learning
  * rate pooled); the layer, point and unit are chosen as before ({@link CurveFigures#distributionProbe}).
+ * Densities are per non-zero value when the zeros of inactive ReLU units are left out ({@link #ZERO_SHARE}).
  */
 final class DistributionFigure {
     /** Steps drawn per panel (evenly spread over the recorded ones, first and last included). */
     static final int STEPS = 4;
     static final int BINS = 40;
+    /** Above this share of exact zeros among the values drawn, zeros are left out of the histograms (and counted instead). */
+    static final double ZERO_SHARE = 0.2;
     /** The common x range spans these quantiles of all the samples drawn, so a few outliers do not squeeze the histograms. */
     static final double LOW_QUANTILE = 0.005;
     static final double HIGH_QUANTILE = 0.995;
@@ -62,8 +65,12 @@ final class DistributionFigure {
 
     /** The figure of {@code variants}, one per learning rate, or a note saying what is missing. */
     static void draw(ReportContext ctx, SectionBuilder out, String file, String title, List<String> variants) {
-        if (!ctx.has(MetricTables.MOMENTS) || !ctx.has(SnapshotTables.ACTIVATIONS)) {
-            out.absent("No activations (moments) table: the run recorded no activation samples: no distribution figure.");
+        if (!ctx.has(MetricTables.MOMENTS)) {
+            out.absent("No moments table (the run recorded no activations): no distribution figure.");
+            return;
+        }
+        if (!ctx.has(SnapshotTables.ACTIVATIONS)) {
+            out.absent("No activations table (its samples are what the histograms are drawn from): no distribution figure.");
             return;
         }
         CurveFigures.Probe probe = CurveFigures.distributionProbe(ctx, ctx.read(MetricTables.MOMENTS));
@@ -106,13 +113,21 @@ final class DistributionFigure {
     }
 
     private static JFreeChart chart(String title, List<String> variants, List<Long> steps, List<Samples> rows) {
+        // Inputs after a ReLU are often mostly exact zeros: one bar that flattens every histogram. When zeros are more than
+        // ZERO_SHARE of the values they are left out of the histograms and their share is printed under each panel instead.
+        long values = rows.stream().mapToLong(s -> s.values().length).sum();
+        long zeros = rows.stream().mapToLong(DistributionFigure::zeros).sum();
+        boolean dropZeros = zeros > ZERO_SHARE * values;
         double[] all = rows.stream().flatMapToDouble(s -> {
             double[] d = new double[s.values().length];
             for (int i = 0; i < d.length; i++) {
                 d[i] = s.values()[i];
             }
             return Arrays.stream(d);
-        }).filter(Double::isFinite).sorted().toArray();
+        }).filter(Double::isFinite).filter(v -> !dropZeros || v != 0).sorted().toArray();
+        if (all.length == 0) {
+            all = new double[]{0};
+        }
         double lo = all[(int) Math.floor(LOW_QUANTILE * (all.length - 1))];
         double hi = all[(int) Math.ceil(HIGH_QUANTILE * (all.length - 1))];
         if (!(hi > lo)) {
@@ -125,12 +140,19 @@ final class DistributionFigure {
         double top = 0;
         for (String variant : variants) {
             Map<Long, double[]> byStep = new LinkedHashMap<>();
+            long variantValues = 0;
+            long variantZeros = 0;
             for (Long step : steps) {
                 double[] counts = new double[BINS];
                 long n = 0;
                 for (Samples s : rows) {
                     if (s.variant().equals(variant) && s.step() == step) {
+                        variantValues += s.values().length;
+                        variantZeros += zeros(s);
                         for (float v : s.values()) {
+                            if (dropZeros && v == 0) {
+                                continue;
+                            }
                             int bin = (int) Math.floor((v - lo) / width);
                             if (Float.isFinite(v) && bin >= 0 && bin < BINS) {
                                 counts[bin]++;
@@ -165,7 +187,8 @@ final class DistributionFigure {
                 renderer.setSeriesStroke(i, new BasicStroke(1.6f));
                 i++;
             }
-            NumberAxis x = new NumberAxis(variant + ": activation");
+            NumberAxis x = new NumberAxis(variant + (dropZeros ? String.format(java.util.Locale.ROOT, " (zeros: %.0f%%, not drawn)",
+                    100.0 * variantZeros / Math.max(1, variantValues)) : ""));
             x.setRange(lo, hi);
             x.setLabelPaint(FigureCharts.color(variant, 0));
             x.setLabelFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
@@ -185,6 +208,16 @@ final class DistributionFigure {
         chart.setTitle(new TextTitle(title, new Font(Font.SANS_SERIF, Font.BOLD, 14)));
         chart.setBackgroundPaint(Color.WHITE);
         return chart;
+    }
+
+    private static long zeros(Samples s) {
+        long n = 0;
+        for (float v : s.values()) {
+            if (v == 0) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private static Color stepColor(int index) {

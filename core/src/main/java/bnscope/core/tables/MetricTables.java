@@ -25,11 +25,13 @@ public final class MetricTables {
     }
 
     private static Column learningRate() {
-        return Column.of(CELL_LEARNING_RATE, DOUBLE, "", "SGD learning rate of the grid cell (train.learning_rates; a run without a grid: train.learning_rate).");
+        return Column.nullable(CELL_LEARNING_RATE, DOUBLE, "", "SGD learning rate of the grid cell (train.learning_rates; a run without a grid: "
+                + "its manifest's train.learning_rate; null only for a hand-made run whose manifest records none).");
     }
 
     private static Column seed() {
-        return Column.of(CELL_SEED, LONG, "", "Seed of the grid cell (train.seeds; a run without a grid: run.seed).");
+        return Column.nullable(CELL_SEED, LONG, "", "Seed of the grid cell (train.seeds; a run without a grid: its manifest's run.seed; "
+                + "null only for a hand-made run whose manifest records none).");
     }
 
     private static Column step() {
