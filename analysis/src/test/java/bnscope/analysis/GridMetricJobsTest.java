@@ -6,7 +6,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,11 +26,15 @@ import static org.junit.jupiter.api.Assertions.*;
 class GridMetricJobsTest {
     private static final SparkSession spark = SparkTestSession.shared();
 
-    /** The metrics table's stored columns followed by the two cell columns, as a grid run's files hold them. */
+    /** The metrics table as a grid run's files hold it (cell columns after run_id), the partition column variant last. */
     private static StructType gridMetrics() {
-        return SparkTableSchema.dataType(METRICS).add(DataTypes.createStructField("learning_rate", DataTypes.DoubleType, false))
-                .add(DataTypes.createStructField("seed", DataTypes.LongType, false))
-                .add(DataTypes.createStructField("variant", DataTypes.StringType, false));
+        return SparkTableSchema.readType(METRICS);
+    }
+
+    /** The metrics table as runs wrote it before the cell columns existed. */
+    private static StructType oldMetrics() {
+        return new StructType(java.util.Arrays.stream(gridMetrics().fields())
+                .filter(f -> !f.name().equals("learning_rate") && !f.name().equals("seed")).toArray(org.apache.spark.sql.types.StructField[]::new));
     }
 
     /** Training loss of one worker row: distinct per cell, step and worker so any mixing shows. */
@@ -47,7 +50,7 @@ class GridMetricJobsTest {
                 for (long step = 0; step < 6; step++) {
                     for (int w = 0; w < 2; w++) {
                         double l = loss(lr, seed, step, w);
-                        rows.add(RowFactory.create("grid", w, 0, (int) step, step, "train", l, 0.5, 64, 0L, lr, seed, "batchnorm"));
+                        rows.add(RowFactory.create("grid", lr, seed, w, 0, (int) step, step, "train", l, 0.5, 64, 0L, "batchnorm"));
                     }
                 }
             }
@@ -79,15 +82,14 @@ class GridMetricJobsTest {
     }
 
     @Test
-    void aRunWrittenBeforeTheCellColumnsIsItsManifestsOneCell(@TempDir Path dir) {
-        RunFixture fixture = new RunFixture(dir, "old");
+    void aRunWrittenBeforeTheCellColumnsIsItsManifestsOneCell(@TempDir Path dir) throws Exception {
+        List<Row> rows = new ArrayList<>();
         for (long s = 0; s < 3; s++) {
-            final long step = s;
-            fixture.add(METRICS, "standard", 0, s, b -> b.set("kind", "train").set("loss", 2.0 - 0.1 * step).set("accuracy", 0.1)
-                    .set("examples", 32).set("time_ms", 0L));
+            rows.add(RowFactory.create("old", 0, 0, (int) s, s, "train", 2.0 - 0.1 * s, 0.1, 32, 0L, "standard"));
         }
-        String path = fixture.write("{\"run_id\": \"old\", \"config\": {\"train.learning_rate\": 0.3, \"run.seed\": 7}}");
-        RunDirectory run = RunDirectory.open(spark, path);
+        spark.createDataFrame(rows, oldMetrics()).write().partitionBy("variant").parquet(dir.resolve("metrics").toString());
+        Files.writeString(dir.resolve("manifest.json"), "{\"run_id\": \"old\", \"config\": {\"train.learning_rate\": 0.3, \"run.seed\": 7}}");
+        RunDirectory run = RunDirectory.open(spark, dir.toString());
         new CurvesJob().run(run, AnalyzeOptions.defaults());
         List<Row> cells = run.read(MetricTables.CURVES).select("learning_rate", "seed").distinct().collectAsList();
         assertEquals(List.of(RowFactory.create(0.3, 7L)), cells);

@@ -7,6 +7,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,14 +27,21 @@ import java.util.Map;
 public final class GridTables {
     private final Path dir;
     private final Map<TableSchema, List<Row>> rows = new LinkedHashMap<>();
+    private final java.util.Set<TableSchema> legacy = new java.util.HashSet<>();
 
     public GridTables(Path dir) {
         this.dir = dir;
     }
 
-    /** One row of {@code table}, its values in the table's column order (theory_checks: the partition column variant last). */
+    /** One row of {@code table}, its values in the table's column order (snapshot tables: the partition column variant last). */
     public GridTables add(TableSchema table, Object... values) {
         rows.computeIfAbsent(table, t -> new ArrayList<>()).add(RowFactory.create(values));
+        return this;
+    }
+
+    /** Writes {@code table} as runs did before the snapshot tables had learning_rate and seed: rows then omit both values. */
+    public GridTables withoutCellColumns(TableSchema table) {
+        legacy.add(table);
         return this;
     }
 
@@ -53,8 +62,12 @@ public final class GridTables {
     public String write(SparkSession spark) {
         for (Map.Entry<TableSchema, List<Row>> e : rows.entrySet()) {
             TableSchema t = e.getKey();
-            var df = spark.createDataFrame(e.getValue(), t == SnapshotTables.THEORY_CHECKS ? SparkTableSchema.readType(t)
-                    : SparkTableSchema.dataType(t));
+            StructType schema = SparkTableSchema.readType(t);
+            if (legacy.contains(t)) {
+                schema = new StructType(java.util.Arrays.stream(schema.fields())
+                        .filter(f -> !f.name().equals(CellColumns.LEARNING_RATE) && !f.name().equals(CellColumns.SEED)).toArray(StructField[]::new));
+            }
+            var df = spark.createDataFrame(e.getValue(), schema);
             var writer = df.write().mode(SaveMode.Overwrite);
             (t.partitionColumn() != null ? writer.partitionBy(t.partitionColumn()) : writer).parquet(dir.resolve(t.name()).toString());
         }

@@ -15,8 +15,8 @@ public final class MetricTables {
     }
 
     /** The grid-cell key columns every metric table carries beside {@code variant} (issue 11: a cell = variant, lr, seed). */
-    public static final String CELL_LEARNING_RATE = "learning_rate";
-    public static final String CELL_SEED = "seed";
+    public static final String CELL_LEARNING_RATE = SnapshotTables.LEARNING_RATE;
+    public static final String CELL_SEED = SnapshotTables.SEED;
     /** variant, learning_rate, seed: what identifies one grid cell; every metric table's key starts with them. */
     public static final List<String> CELL_KEY = List.of("variant", CELL_LEARNING_RATE, CELL_SEED);
 
