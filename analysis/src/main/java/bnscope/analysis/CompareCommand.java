@@ -124,7 +124,14 @@ public final class CompareCommand {
     static List<Line> compareTable(TableSchema t, Dataset<Row> a, Dataset<Row> b, double tolerance) {
         List<String> keys = t.keyColumns();
         List<bnscope.core.tables.Column> values = t.columns().stream().filter(c -> !keys.contains(c.name())).toList();
-        Dataset<Row> joined = side(a, keys, values, "a").join(side(b, keys, values, "b"), KeyColumns.seq(keys), "full_outer");
+        // null-safe key equality: a run without a recorded learning rate or seed has null cell keys, and equal nulls match
+        Dataset<Row> sideA = side(a, keys, values, "a");
+        Dataset<Row> sideB = side(b, keys, values, "b");
+        Column sameKey = lit(true);
+        for (String k : keys) {
+            sameKey = sameKey.and(sideA.col(k + "__ka").eqNullSafe(sideB.col(k + "__kb")));
+        }
+        Dataset<Row> joined = sideA.join(sideB, sameKey, "full_outer");
         Column both = col("in__a").isNotNull().and(col("in__b").isNotNull());
         // per-row differences first (a projection), then plain aggregates over them: keeps the generated code small
         List<Column> perRow = new ArrayList<>(List.of(col("in__a"), col("in__b"), both.as("both")));
@@ -177,7 +184,7 @@ public final class CompareCommand {
 
     private static Dataset<Row> side(Dataset<Row> df, List<String> keys, List<bnscope.core.tables.Column> values, String suffix) {
         List<Column> cols = new ArrayList<>();
-        keys.forEach(k -> cols.add(col(k)));
+        keys.forEach(k -> cols.add(col(k).as(k + "__k" + suffix)));
         values.forEach(c -> cols.add(col(c.name()).as(c.name() + "__" + suffix)));
         cols.add(lit(true).as("in__" + suffix));
         return df.select(cols.toArray(new Column[0]));

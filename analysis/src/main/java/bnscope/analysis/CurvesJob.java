@@ -16,7 +16,7 @@ import static org.apache.spark.sql.functions.*;
 /**
  * curves: training and test curves (the paper's Fig. 1 and 2). Training rows are the mean over the
  * workers of their minibatch loss and accuracy at each step (examples summed), smoothed by a
- * trailing moving average over the last {@code window} recorded steps of the same variant; test
+ * trailing moving average over the last {@code window} recorded steps of the same cell (variant, learning rate, seed) and kind; test
  * rows (the full test set, computed on the driver) are kept as they are, smoothed = raw.
  */
 public final class CurvesJob implements MetricJob {
@@ -31,11 +31,11 @@ public final class CurvesJob implements MetricJob {
     }
 
     public static Dataset<Row> compute(Dataset<Row> metrics, int window) {
-        Dataset<Row> perStep = metrics.groupBy(col("variant"), col("kind"), col("step")).agg(
+        Dataset<Row> perStep = metrics.groupBy(KeyColumns.cols(CellColumns.key("kind", "step"))).agg(
                 sum(col("examples").cast("long")).as("examples"),
                 avg("loss").as("loss"),
                 avg("accuracy").as("accuracy"));
-        WindowSpec trailing = Window.partitionBy(col("variant"), col("kind")).orderBy(col("step"))
+        WindowSpec trailing = Window.partitionBy(KeyColumns.cols(CellColumns.key("kind"))).orderBy(col("step"))
                 .rowsBetween(-(window - 1), Window.currentRow());
         Column train = col("kind").equalTo("train");
         return perStep

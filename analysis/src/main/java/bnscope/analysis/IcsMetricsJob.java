@@ -31,9 +31,9 @@ import static org.apache.spark.sql.functions.*;
  * s = ‖G‖·‖G'‖ for the dot product (its Cauchy–Schwarz bound) and s = 1 for the cosine.
  */
 public final class IcsMetricsJob implements MetricJob {
-    static final List<String> KEY = List.of("variant", "worker", "step", "layer", "param");
-    /** What {@link #metrics} groups by: one row per layer, parameter and step, over the workers. */
-    private static final List<String> STEP_KEY = List.of("variant", "layer", "param", "step");
+    static final List<String> KEY = CellColumns.key("worker", "step", "layer", "param");
+    /** What {@link #metrics} groups by: one row per cell, layer, parameter and step, over the workers. */
+    private static final List<String> STEP_KEY = CellColumns.key("layer", "param", "step");
 
     @Override
     public TableSchema output() {
@@ -46,7 +46,7 @@ public final class IcsMetricsJob implements MetricJob {
     }
 
     /**
-     * One row per key (variant, worker, step, layer, param) of ics or ics_vectors: the executor
+     * One row per key (variant, learning_rate, seed, worker, step, layer, param) of ics or ics_vectors: the executor
      * scalars, the recomputation from the vectors (null when the run has no vectors for the key) and
      * their largest relative difference {@code rel_diff}; {@code in_ics} marks keys with an ics row,
      * {@code ics_rows} counts them (more than 1 breaks the table's key: such keys are not checked).
@@ -56,7 +56,7 @@ public final class IcsMetricsJob implements MetricJob {
     }
 
     private Dataset<Row> workerRows(RunDirectory run, boolean withVectors) {
-        Column[] scalarColumns = {col("variant"), col("worker"), col("step"), col("layer"), col("param"), col("layer_name"),
+        Column[] scalarColumns = {col("variant"), col(CellColumns.LEARNING_RATE), col(CellColumns.SEED), col("worker"), col("step"), col("layer"), col("param"), col("layer_name"),
                 col("g_norm"), col("g_prime_norm"), col("dot"), col("diff_norm"), col("cosine"), lit(1L).as("ics_rows")};
         Dataset<Row> scalars = run.read(SnapshotTables.ICS).select(scalarColumns);
         if (!withVectors) {

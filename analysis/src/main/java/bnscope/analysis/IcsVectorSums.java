@@ -30,6 +30,8 @@ final class IcsVectorSums {
     /** The per-row sums: the key, {@code bad} (1 when g and g_prime are missing or differ in length) and the three sums. */
     static final StructType SCHEMA = DataTypes.createStructType(new StructField[]{
             DataTypes.createStructField("variant", DataTypes.StringType, true),
+            DataTypes.createStructField(CellColumns.LEARNING_RATE, DataTypes.DoubleType, true),
+            DataTypes.createStructField(CellColumns.SEED, DataTypes.LongType, true),
             DataTypes.createStructField("worker", DataTypes.IntegerType, false),
             DataTypes.createStructField("step", DataTypes.LongType, false),
             DataTypes.createStructField("layer", DataTypes.IntegerType, false),
@@ -47,7 +49,7 @@ final class IcsVectorSums {
      * in length (or lacks one) is bad; its sums cover the elements both arrays have.
      */
     static Dataset<Row> of(Dataset<Row> vectors) {
-        Dataset<Row> selected = vectors.select(col("variant"), col("worker"), col("step"), col("layer"), col("param"),
+        Dataset<Row> selected = vectors.select(col("variant"), col(CellColumns.LEARNING_RATE), col(CellColumns.SEED), col("worker"), col("step"), col("layer"), col("param"),
                 col("g"), col("g_prime"));
         JavaRDD<Row> sums = selected.queryExecution().toRdd().toJavaRDD().map(IcsVectorSums::sumsOf);
         return vectors.sparkSession().createDataFrame(sums, SCHEMA);
@@ -55,8 +57,8 @@ final class IcsVectorSums {
 
     /** One row's sums; the column positions are those of the select in {@link #of}. */
     static Row sumsOf(InternalRow r) {
-        ArrayData g = r.isNullAt(5) ? null : r.getArray(5);
-        ArrayData p = r.isNullAt(6) ? null : r.getArray(6);
+        ArrayData g = r.isNullAt(7) ? null : r.getArray(7);
+        ArrayData p = r.isNullAt(8) ? null : r.getArray(8);
         boolean bad = g == null || p == null || g.numElements() != p.numElements();
         int n = bad ? (g == null || p == null ? 0 : Math.min(g.numElements(), p.numElements())) : g.numElements();
         double d2 = 0;
@@ -69,7 +71,8 @@ final class IcsVectorSums {
             gg += a * a;
             pp += b * b;
         }
-        return RowFactory.create(string(r, 0), r.getInt(1), r.getLong(2), r.getInt(3), string(r, 4), bad ? 1 : 0, d2, gg, pp);
+        return RowFactory.create(string(r, 0), r.isNullAt(1) ? null : r.getDouble(1), r.isNullAt(2) ? null : r.getLong(2),
+                r.getInt(3), r.getLong(4), r.getInt(5), string(r, 6), bad ? 1 : 0, d2, gg, pp);
     }
 
     private static String string(InternalRow r, int i) {

@@ -12,7 +12,7 @@ import static org.apache.spark.sql.functions.*;
 
 /**
  * landscape_metrics: the paper's loss-landscape measures along the gradient (Section 3.1, Fig. 4).
- * Per step, the loss band and the gradient-predictiveness band span all η and all workers; the
+ * Per cell and step, the loss band and the gradient-predictiveness band span all η and all workers; the
  * effective β-smoothness is first taken per worker (max over η of ‖∇L(w−ηg) − g‖ / ‖ηg‖, skipping
  * a zero step norm) and then averaged over the workers ({@code beta_smoothness}) and maximized
  * ({@code beta_smoothness_max}). {@code points} is the η count per worker (the smallest, should the
@@ -30,13 +30,13 @@ public final class LandscapeMetricsJob implements MetricJob {
     }
 
     public static Dataset<Row> compute(Dataset<Row> landscape) {
-        Dataset<Row> perWorker = landscape.groupBy(col("variant"), col("step"), col("worker")).agg(
+        Dataset<Row> perWorker = landscape.groupBy(KeyColumns.cols(CellColumns.key("step", "worker"))).agg(
                 count(lit(1)).as("points"),
                 min("loss").as("loss_min"), max("loss").as("loss_max"),
                 min("grad_diff_norm").as("grad_diff_min"), max("grad_diff_norm").as("grad_diff_max"),
                 // an η = 0 grid point (no step) has no ratio; max skips the null
                 max(when(col("step_norm").gt(0), col("grad_diff_norm").divide(col("step_norm")))).as("beta"));
-        return perWorker.groupBy(col("variant"), col("step")).agg(
+        return perWorker.groupBy(KeyColumns.cols(CellColumns.key("step"))).agg(
                 count(lit(1)).cast("int").as("workers"),
                 min("points").cast("int").as("points"),
                 min("loss_min").as("loss_min"), max("loss_max").as("loss_max"),

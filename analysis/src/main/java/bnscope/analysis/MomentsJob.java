@@ -32,7 +32,7 @@ import static org.apache.spark.sql.functions.*;
  * interpolation between order statistics (as Spark's {@code percentile}), over the pooled samples.
  */
 public final class MomentsJob implements MetricJob {
-    static final List<String> KEY = List.of("variant", "layer", "point", "unit", "step");
+    static final List<String> KEY = CellColumns.key("layer", "point", "unit", "step");
 
     @Override
     public TableSchema output() {
@@ -70,7 +70,7 @@ public final class MomentsJob implements MetricJob {
                 .withColumn("p05", percentile("pooled", 0.05))
                 .withColumn("p50", percentile("pooled", 0.50))
                 .withColumn("p95", percentile("pooled", 0.95));
-        WindowSpec series = Window.partitionBy(col("variant"), col("layer"), col("point"), col("unit")).orderBy(col("step"));
+        WindowSpec series = Window.partitionBy(KeyColumns.cols(CellColumns.key("layer", "point", "unit"))).orderBy(col("step"));
         return withMoments
                 .withColumn("delta_mean", abs(col("mean").minus(lag(col("mean"), 1).over(series))))
                 .withColumn("delta_variance", abs(col("variance").minus(lag(col("variance"), 1).over(series))));

@@ -19,6 +19,8 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
 
 /**
  * One run directory as the analysis sees it: its manifest (read by {@link ManifestFile}; every
@@ -142,14 +144,42 @@ public final class RunDirectory {
 
     /**
      * Reads a table with its declared schema ({@link SparkTableSchema#readType}); the partition
-     * column comes from the directory names. Throws BadInputException when the table is absent.
+     * column comes from the directory names. Every table comes with the grid-cell columns
+     * {@code learning_rate} and {@code seed} ({@link CellColumns}): rows written before a table had
+     * them, by a run without a grid, take the manifest's train.learning_rate and run.seed.
+     * Throws BadInputException when the table is absent.
      */
     public Dataset<Row> read(TableSchema table) {
         if (!has(table)) {
             throw new BadInputException("Run directory " + dir + " has no table " + table.name() + " (no Parquet files under "
                     + tablePath(table) + "). Check the run finished and recorded this table, or run `analyze` first for metric tables.");
         }
-        return spark.read().schema(SparkTableSchema.readType(table)).parquet(tablePath(table).toString());
+        return CellColumns.complete(spark.read().schema(CellColumns.readType(table)).parquet(tablePath(table).toString()), this);
+    }
+
+    /** The learning rate the manifest records for a run without a grid (train.learning_rate), if any. */
+    public OptionalDouble recordedLearningRate() {
+        JsonNode v = recorded("train.learning_rate");
+        return v.isNumber() ? OptionalDouble.of(v.asDouble()) : OptionalDouble.empty();
+    }
+
+    /** The seed the manifest records for a run without a grid (run.seed), if any. */
+    public OptionalLong recordedSeed() {
+        JsonNode v = recorded("run.seed");
+        return v.isIntegralNumber() ? OptionalLong.of(v.asLong()) : OptionalLong.empty();
+    }
+
+    /** A config value by dotted key: TrainJob records dotted keys; a hand-written manifest may nest them. */
+    private JsonNode recorded(String dotted) {
+        JsonNode flat = config().path(dotted);
+        if (!flat.isMissingNode()) {
+            return flat;
+        }
+        JsonNode node = config();
+        for (String part : dotted.split("\\.")) {
+            node = node.path(part);
+        }
+        return node;
     }
 
     @Override

@@ -89,7 +89,7 @@ class CompareCommandTest {
         assertEquals(List.of("moments", "landscape_metrics", "curves"), lines.stream().map(CompareCommand.Line::table).toList(), diff.render());
         assertEquals("table missing in run B", lines.get(2).note());
         CompareCommand.Line variance = lines.stream().filter(l -> l.table().equals("moments")).findFirst().orElseThrow();
-        assertEquals("variance", variance.column());
+        assertEquals("variance", variance.column(), diff.render());
         assertEquals(1, variance.overTolerance());
         assertEquals(0.001 / 1.001, variance.maxRelDiff(), 1e-9);
         CompareCommand.Line keys = lines.stream().filter(l -> l.table().equals("landscape_metrics")).findFirst().orElseThrow();

@@ -7,6 +7,7 @@ import bnscope.analysis.AnalyzeOptions;
 import bnscope.analysis.CompareCommand;
 import bnscope.analysis.report.ReportJob;
 import bnscope.analysis.SqlCommand;
+import bnscope.analysis.claims.ClaimsCheck;
 import bnscope.core.BadInputException;
 import bnscope.core.run.RunActivity;
 import bnscope.core.run.RunLock;
@@ -116,6 +117,12 @@ public final class AnalysisCommands {
     public static int sql(List<String> runs, String query, SqlCommand.Options options, String master, PrintStream out) {
         noticeReaders(runs, out);
         return SqlCommand.run(spark(master), runs, query, options, out);
+    }
+
+    /** {@code claims}: prints the claims table of an analyzed run; returns {@link ClaimsCheck#status}. */
+    public static int claims(String run, ClaimsCheck.Format format, List<Integer> expected, String master, PrintStream out) {
+        noticeReaders(List.of(run), out);
+        return ClaimsCheck.run(spark(master), run, options(run), format, expected, out);
     }
 
     /** {@code compare}: returns 0, or 1 past the tolerance. */

@@ -1,5 +1,7 @@
 package bnscope.analysis.report;
 
+import bnscope.analysis.CellColumns;
+import bnscope.analysis.claims.Estimate;
 import bnscope.core.tables.MetricTables;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -33,13 +35,13 @@ public final class AccuracySection extends HeadedSection {
      * @param finalTrain    the smoothed training accuracy at that step
      * @param trainAt       read-off step t -> the smoothed training accuracy of the last step before t
      */
-    record VariantAccuracy(String variant, Long lastTrainStep, Double finalTrain, Long lastTestStep, Double finalTest,
-                           Map<Integer, Double> trainAt) {
+    record VariantAccuracy(String variant, Double learningRate, Long seed, Long lastTrainStep, Double finalTrain, Long lastTestStep,
+                           Double finalTest, Map<Integer, Double> trainAt) {
         static VariantAccuracy of(Row r) {
             Map<Integer, Double> at = new LinkedHashMap<>();
             PaperReference.READ_OFF_STEPS.forEach(t -> at.put(t, r.getAs("at_" + t)));
-            return new VariantAccuracy(r.getAs("variant"), r.getAs("last_train_step"), r.getAs("final_train"),
-                    r.getAs("last_test_step"), r.getAs("final_test"), at);
+            return new VariantAccuracy(r.getAs("variant"), r.getAs(CellColumns.LEARNING_RATE), r.getAs(CellColumns.SEED),
+                    r.getAs("last_train_step"), r.getAs("final_train"), r.getAs("last_test_step"), r.getAs("final_test"), at);
         }
     }
 
@@ -56,8 +58,18 @@ public final class AccuracySection extends HeadedSection {
             Column before = train.and(col("step").lt(t));
             aggs.add(max_by(when(before, col("accuracy_smoothed")), when(before, col("step"))).as("at_" + t));
         }
-        return curves.groupBy("variant").agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).orderBy("variant")
+        return curves.groupBy("variant", CellColumns.LEARNING_RATE, CellColumns.SEED).agg(aggs.get(0), aggs.subList(1, aggs.size())
+                        .toArray(new Column[0])).orderBy("variant", CellColumns.LEARNING_RATE, CellColumns.SEED)
                 .collectAsList().stream().map(VariantAccuracy::of).toList();
+    }
+
+    /** The mean over the seeds as a percentage, "± sd" in points when there are several; "—" when a seed lacks the value. */
+    static String overSeeds(List<Double> perSeed) {
+        if (perSeed.isEmpty() || perSeed.stream().anyMatch(java.util.Objects::isNull)) {
+            return Cells.NONE;
+        }
+        Estimate e = Estimate.of(perSeed);
+        return e.n() < 2 ? Cells.pct(e.mean()) : Cells.pct(e.mean()) + " ± " + String.format(java.util.Locale.ROOT, "%.1f", 100 * e.sd());
     }
 
     @Override
@@ -71,22 +83,27 @@ public final class AccuracySection extends HeadedSection {
             out.absent("Accuracy is not defined for this network (a regression, e.g. the deep linear network); the curve figures show loss.");
         }
         out.row();
-        List<String> header = new ArrayList<>(List.of("variant"));
+        List<String> header = new ArrayList<>(List.of("variant", "lr", "seeds"));
         PaperReference.READ_OFF_STEPS.forEach(t -> header.add("train @" + t));
         header.addAll(List.of("final train (step)", "final test (step)", "paper test"));
         List<List<String>> table = new ArrayList<>();
-        for (VariantAccuracy r : rows) {
-            List<String> cells = new ArrayList<>(List.of(r.variant()));
-            long last = r.lastTrainStep() == null ? -1 : r.lastTrainStep();
+        // one row per (variant, learning rate): the mean over its seeds (± their sample sd when there are several)
+        Series.byKey(rows, r -> r.variant() + "\u0000" + r.learningRate()).forEach((key, seeds) -> {
+            VariantAccuracy first = seeds.get(0);
+            List<String> cells = new ArrayList<>(List.of(first.variant(), first.learningRate() == null ? "?"
+                    : Cells.num(first.learningRate()), Integer.toString(seeds.size())));
+            long last = seeds.stream().mapToLong(r -> r.lastTrainStep() == null ? -1 : r.lastTrainStep()).min().orElse(-1);
             for (int t : PaperReference.READ_OFF_STEPS) {
-                cells.add(last + 1 >= t ? Cells.pct(r.trainAt().get(t)) : "not reached");
+                cells.add(last + 1 >= t ? overSeeds(seeds.stream().map(r -> r.trainAt().get(t)).toList()) : "not reached");
             }
-            cells.add(Cells.pct(r.finalTrain()) + " (" + last + ")");
-            cells.add(r.lastTestStep() == null ? Cells.NONE : Cells.pct(r.finalTest()) + " (" + r.lastTestStep() + ")");
-            cells.add(Cells.pct(PaperReference.TEST_ACCURACY.get(r.variant())));
+            cells.add(overSeeds(seeds.stream().map(VariantAccuracy::finalTrain).toList()) + " (" + last + ")");
+            Long lastTest = seeds.stream().map(VariantAccuracy::lastTestStep).filter(java.util.Objects::nonNull).min(Long::compare).orElse(null);
+            cells.add(lastTest == null ? Cells.NONE : overSeeds(seeds.stream().map(VariantAccuracy::finalTest).toList()) + " (" + lastTest + ")");
+            cells.add(Cells.pct(PaperReference.TEST_ACCURACY.get(first.variant())));
             table.add(cells);
-        }
-        out.subheading("This run (training accuracy smoothed over " + ctx.options().smoothingWindow() + " steps)");
+        });
+        out.subheading("This run (training accuracy smoothed over " + ctx.options().smoothingWindow() + " steps; mean over the "
+                + "seeds of each variant and learning rate, ± their sample standard deviation)");
         out.table(header, table);
         out.side();
         out.subheading("Paper (VGG, CIFAR-10; read off the figures)");

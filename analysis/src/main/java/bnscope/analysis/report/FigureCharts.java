@@ -103,13 +103,16 @@ final class FigureCharts {
             }
             data.addSeries(s);
         }
-        DeviationRenderer renderer = new DeviationRenderer(true, false);
+        DeviationRenderer renderer = new DeviationRenderer(true, true);
         renderer.setAlpha(0.25f);
         for (int i = 0; i < bands.size(); i++) {
             Color c = color(bands.get(i).name(), i);
             renderer.setSeriesPaint(i, c);
             renderer.setSeriesFillPaint(i, c);
-            renderer.setSeriesStroke(i, new BasicStroke(1.4f));
+            // test rows (a few points on the full test set) drawn as in lines(): thicker, with markers
+            boolean test = bands.get(i).name().contains("test");
+            renderer.setSeriesStroke(i, new BasicStroke(test ? 2.2f : 1.4f));
+            renderer.setSeriesShapesVisible(i, test);
         }
         return chart(title, xLabel, yLabel, data, renderer);
     }

@@ -1,11 +1,14 @@
 package bnscope.analysis.report;
 
+import bnscope.analysis.CellColumns;
 import bnscope.core.tables.MetricTables;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 
 import static org.apache.spark.sql.functions.*;
@@ -17,13 +20,6 @@ public final class MomentChangeSection extends HeadedSection {
                 "fig8",
                 List.of("probe.activations.every", "probe.activations.steps", "probe.activations.layers", "probe.activations.units",
                 "probe.activations.sample_size", "report.layers"));
-    }
-
-    /** One step of one layer of a variant: |Δmean| and |Δvariance| of the layer input, averaged over units. */
-    record MomentChange(String variant, int layer, long step, Double deltaMean, Double deltaVariance) {
-        static MomentChange of(Row r) {
-            return new MomentChange(r.getAs("variant"), r.<Integer>getAs("layer"), r.<Long>getAs("step"), r.getAs("dm"), r.getAs("dv"));
-        }
     }
 
     @Override
@@ -38,31 +34,37 @@ public final class MomentChangeSection extends HeadedSection {
                     .map(r -> r.<Integer>getAs("layer")).toList());
             List<Integer> layers = present.isEmpty() ? List.of() : Series.clipAll(ctx.options().gradientShiftLayers(), present);
             boolean perUnit = !moments.agg(max(when(col("unit").geq(0), lit(1)))).first().isNullAt(0);
-            List<MomentChange> rows = moments.where(col("layer").isin(layers.toArray()).and(col("point").equalTo("input"))
+            // per cell, layer and step the mean over units; then over the seeds: mean line, min–max band
+            Dataset<Row> perCell = moments.where(col("layer").isin(layers.toArray()).and(col("point").equalTo("input"))
                             .and(perUnit ? col("unit").geq(0) : col("unit").equalTo(-1)).and(col("delta_mean").isNotNull()))
-                    .groupBy("variant", "layer", "step").agg(avg("delta_mean").as("dm"), avg("delta_variance").as("dv"))
-                    .orderBy("variant", "layer", "step").collectAsList().stream().map(MomentChange::of).toList();
-            if (rows.isEmpty()) {
+                    .groupBy(col("variant"), col(CellColumns.LEARNING_RATE), col(CellColumns.SEED), col("layer"), col("step"))
+                    .agg(avg("delta_mean").as("dm"), avg("delta_variance").as("dv"));
+            List<Double> rates = SeedBands.learningRates(perCell);
+            List<List<String>> table = new ArrayList<>();
+            for (Double lr : rates) {
+                Dataset<Row> atRate = SeedBands.at(perCell, lr);
+                Column series = concat(col("variant"), lit(", layer #"), col("layer"));
+                List<SeedBands.Point> dm = SeedBands.over(atRate, series, col("dm"));
+                List<SeedBands.Point> dv = SeedBands.over(atRate, series, col("dv"));
+                String suffix = SeedBands.fileSuffix(rates, lr);
+                out.figure("fig8_delta_mean" + suffix + ".png", FigureCharts.bands("Fig. 8: |Δ mean| of layer inputs" + SeedBands.title(lr)
+                        + " (" + SeedBands.legend(dm) + ")", "step", "|Δ mean|", SeedBands.bands(dm)));
+                out.figure("fig8_delta_variance" + suffix + ".png", FigureCharts.bands("Fig. 8: |Δ variance| of layer inputs"
+                        + SeedBands.title(lr) + " (" + SeedBands.legend(dv) + ")", "step", "|Δ variance|", SeedBands.bands(dv)));
+                Map<String, List<SeedBands.Point>> dvBySeries = Series.byKey(dv, SeedBands.Point::series);
+                Series.byKey(dm, SeedBands.Point::series).forEach((name, ps) -> {
+                    String[] parts = name.split(", layer #");
+                    table.add(List.of(parts[0], parts[1], lr == null ? "?" : Cells.num(lr), Cells.num(Series.median(Series.values(ps,
+                            SeedBands.Point::mean))), Cells.num(Series.median(Series.values(dvBySeries.get(name), SeedBands.Point::mean)))));
+                });
+            }
+            if (table.isEmpty()) {
                 out.absent("No layer-input moments with a previous step at layers " + layers + ".");
                 out.side();
             } else {
-                List<FigureCharts.Series> dm = new ArrayList<>();
-                List<FigureCharts.Series> dv = new ArrayList<>();
-                List<List<String>> table = new ArrayList<>();
-                Series.byKey(rows, r -> r.variant() + ", layer #" + r.layer()).forEach((name, ms) -> {
-                    double[] steps = Series.doubles(ms, MomentChange::step);
-                    double[] dMean = Series.values(ms, MomentChange::deltaMean);
-                    double[] dVar = Series.values(ms, MomentChange::deltaVariance);
-                    dm.add(new FigureCharts.Series(name, steps, dMean));
-                    dv.add(new FigureCharts.Series(name, steps, dVar));
-                    table.add(List.of(ms.get(0).variant(), Integer.toString(ms.get(0).layer()), Cells.num(Series.median(dMean)),
-                            Cells.num(Series.median(dVar))));
-                });
-                out.figure("fig8_delta_mean.png", FigureCharts.lines("Fig. 8: |Δ mean| of layer inputs", "step", "|Δ mean|", dm));
-                out.figure("fig8_delta_variance.png", FigureCharts.lines("Fig. 8: |Δ variance| of layer inputs", "step", "|Δ variance|", dv));
                 out.side();
-                out.subheading("This run (median over steps)");
-                out.table(List.of("variant", "layer", "median |Δmean|", "median |Δvariance|"), table);
+                out.subheading("This run (median over steps of the mean over seeds)");
+                out.table(List.of("variant", "layer", "lr", "median |Δmean|", "median |Δvariance|"), table);
             }
         }
         out.paper(PaperReference.MOMENTS_CLAIM + ".", settings());

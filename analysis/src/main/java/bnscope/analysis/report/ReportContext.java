@@ -2,6 +2,8 @@ package bnscope.analysis.report;
 
 import bnscope.analysis.AnalyzeOptions;
 import bnscope.analysis.RunDirectory;
+import bnscope.analysis.claims.Claims;
+import bnscope.analysis.claims.ClaimsTable;
 import bnscope.core.tables.MetricTables;
 import bnscope.core.tables.TableSchema;
 import org.apache.spark.sql.Dataset;
@@ -73,6 +75,11 @@ public final class ReportContext {
     /** The table with its declared schema; see {@link RunDirectory#read}. */
     public Dataset<Row> read(TableSchema table) {
         return tables.read(table);
+    }
+
+    /** The paper's claims evaluated on this run's tables (several small queries; the claims section calls it once). */
+    public ClaimsTable claims() {
+        return Claims.evaluate(tables, options);
     }
 
     /** The variants that have rows in the curves table, sorted; empty without a curves table. */

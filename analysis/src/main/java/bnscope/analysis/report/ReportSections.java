@@ -9,6 +9,7 @@ public final class ReportSections {
 
     public static List<ReportSection> all() {
         return List.of(
+                new ClaimsSection(),
                 new RunConfigSection(),
                 new AccuracySection(),
                 new Figure1Section(),

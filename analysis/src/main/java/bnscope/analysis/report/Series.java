@@ -10,7 +10,7 @@ import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 /** Small helpers that turn the sections' typed query rows into the arrays the figures plot. */
-final class Series {
+public final class Series {
     private Series() {
     }
 
@@ -53,7 +53,7 @@ final class Series {
     }
 
     /** The requested layer if recorded, else the nearest recorded layer below it, else the smallest. */
-    static int clip(int requested, TreeSet<Integer> present) {
+    public static int clip(int requested, TreeSet<Integer> present) {
         if (present.contains(requested)) {
             return requested;
         }
@@ -62,7 +62,7 @@ final class Series {
     }
 
     /** Each requested layer clipped to the recorded ones, duplicates dropped, in the requested order. */
-    static List<Integer> clipAll(List<Integer> requested, TreeSet<Integer> present) {
+    public static List<Integer> clipAll(List<Integer> requested, TreeSet<Integer> present) {
         return requested.stream().map(l -> clip(l, present)).distinct().toList();
     }
 }

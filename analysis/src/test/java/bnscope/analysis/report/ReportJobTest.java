@@ -83,7 +83,7 @@ class ReportJobTest {
             assertEquals(FigureCharts.WIDTH, img.getWidth(), png);
             assertEquals(FigureCharts.HEIGHT, img.getHeight(), png);
         }
-        assertEquals(List.of("config", "accuracy", "fig1", "fig2", "fig3", "fig4", "fig8", "theory"), page.sectionIds());
+        assertEquals(List.of("claims", "config", "accuracy", "fig1", "fig2", "fig3", "fig4", "fig8", "theory"), page.sectionIds());
         assertTrue(page.html().contains("<p>Variants: standard, batchnorm.</p>"), "variants listed from the manifest's variants object");
 
         // the recorded config, shown once and whole
@@ -95,7 +95,7 @@ class ReportJobTest {
 
         RunTruth truth = new RunTruth(spark, run);
         int window = AnalyzeOptions.defaults().smoothingWindow();
-        ReportPage.Table accuracy = page.table("accuracy", "variant", "train @500");
+        ReportPage.Table accuracy = page.table("accuracy", "variant", "lr", "seeds", "train @500");
         for (String v : SmallRun.VARIANTS) {
             long lastTrain = truth.lastStep(v, "train");
             String finalTrain = accuracy.cell(v, "final train (step)");
@@ -109,7 +109,7 @@ class ReportJobTest {
 
             assertPrinted(truth.medianGradientShift(v, 3), page.table("fig3", "layer", "variant").cell(r -> r.get(0).equals("3")
                     && r.get(1).equals(v), "median ‖G−G'‖"));
-            assertPrinted(truth.medianBeta(v, PaperReference.LANDSCAPE_WINDOW_STEPS), page.table("fig4", "variant", "loss upper edge")
+            assertPrinted(truth.medianBeta(v, PaperReference.LANDSCAPE_WINDOW_STEPS), page.table("fig4", "variant", "lr", "loss upper edge")
                     .cell(v, "median β"));
             assertPrinted(truth.medianDeltaMean(v, 3), page.table("fig8", "variant", "layer").cell(r -> r.get(0).equals(v)
                     && r.get(1).equals("3"), "median |Δmean|"));
@@ -150,7 +150,7 @@ class ReportJobTest {
         analyze(run);
         ReportPage page = page(dir);
         RunTruth truth = new RunTruth(spark, run);
-        ReportPage.Table accuracy = page.table("accuracy", "variant", "train @500");
+        ReportPage.Table accuracy = page.table("accuracy", "variant", "lr", "seeds", "train @500");
         for (String v : List.of("standard", "batchnorm")) {
             // the accuracy after t steps is that of the last step before t
             assertPercent(truth.smoothedTrainAccuracy(v, 499, 20), accuracy.cell(v, "train @500"));
@@ -180,7 +180,7 @@ class ReportJobTest {
                 + levels + "}, \"variants\": [\"standard\", \"l1\"]}");
         analyze(run);
         ReportPage page = page(dir);
-        assertEquals(List.of("config", "accuracy", "fig1", "fig2", "fig3", "fig4", "fig8", "lp"), page.sectionIds());
+        assertEquals(List.of("claims", "config", "accuracy", "fig1", "fig2", "fig3", "fig4", "fig8", "lp"), page.sectionIds());
         assertEquals(Set.of("fig1_accuracy.png", "lp_accuracy.png"), page.images());
         assertTrue(page.section("accuracy").contains("Accuracy is not defined for this network"));
         assertTrue(page.html().contains("<p>Variants: standard, l1.</p>"), "a manifest listing variants as an array still reads");

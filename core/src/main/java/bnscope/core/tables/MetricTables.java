@@ -7,14 +7,31 @@ import static bnscope.core.tables.ColumnType.*;
 /**
  * The tables the analysis jobs derive from the snapshot tables (docs/tables.md is generated from
  * here). They are small, so {@code variant} is an ordinary column rather than a directory level.
- * Spread columns aggregate over the workers of a parameter-averaging run.
+ * Spread columns aggregate over the workers of a parameter-averaging run; every table is keyed by
+ * the grid cell ({@link #CELL_KEY}) first, so a grid's cells are rows of the same table.
  */
 public final class MetricTables {
     private MetricTables() {
     }
 
+    /** The grid-cell key columns every metric table carries beside {@code variant} (issue 11: a cell = variant, lr, seed). */
+    public static final String CELL_LEARNING_RATE = SnapshotTables.LEARNING_RATE;
+    public static final String CELL_SEED = SnapshotTables.SEED;
+    /** variant, learning_rate, seed: what identifies one grid cell; every metric table's key starts with them. */
+    public static final List<String> CELL_KEY = List.of("variant", CELL_LEARNING_RATE, CELL_SEED);
+
     private static Column variant() {
         return Column.of("variant", STRING, "", "Network variant (standard, batchnorm, noisy-batchnorm, l1, l2, linf).");
+    }
+
+    private static Column learningRate() {
+        return Column.nullable(CELL_LEARNING_RATE, DOUBLE, "", "SGD learning rate of the grid cell (train.learning_rates; a run without a grid: "
+                + "its manifest's train.learning_rate; null only for a hand-made run whose manifest records none).");
+    }
+
+    private static Column seed() {
+        return Column.nullable(CELL_SEED, LONG, "", "Seed of the grid cell (train.seeds; a run without a grid: its manifest's run.seed; "
+                + "null only for a hand-made run whose manifest records none).");
     }
 
     private static Column step() {
@@ -27,8 +44,10 @@ public final class MetricTables {
 
     public static final TableSchema ICS_METRICS = TableSchema.builder("ics_metrics",
                     "Gradient change per layer and step (the paper's Fig. 3 and 6): ‖G−G'‖ and cos(G,G') aggregated over workers; when G/G' vectors were stored, recomputed in SQL from the chunks and checked against the executors' scalars.")
-            .key("variant", "layer", "param", "step")
+            .key("variant", CELL_LEARNING_RATE, CELL_SEED, "layer", "param", "step")
             .column(variant())
+            .column(learningRate())
+            .column(seed())
             .column("layer", INT, "", "Weight layer number (1-based, as in the paper's figures).")
             .column("layer_name", STRING, "", "Layer name.")
             .column("param", STRING, "", "W, gamma or beta.")
@@ -50,8 +69,10 @@ public final class MetricTables {
 
     public static final TableSchema MOMENTS = TableSchema.builder("moments",
                     "Layer-input distribution moments per step (the paper's Fig. 1, 2 and 8), merged exactly across workers from counts and central moments; percentiles from the pooled random samples.")
-            .key("variant", "layer", "point", "unit", "step")
+            .key("variant", CELL_LEARNING_RATE, CELL_SEED, "layer", "point", "unit", "step")
             .column(variant())
+            .column(learningRate())
+            .column(seed())
             .column("layer", INT, "", "Weight layer number.")
             .column("layer_name", STRING, "", "Layer name.")
             .column("point", STRING, "input | norm_output", "Where the activations were taken.")
@@ -72,8 +93,10 @@ public final class MetricTables {
 
     public static final TableSchema LANDSCAPE_METRICS = TableSchema.builder("landscape_metrics",
                     "Loss landscape per step (the paper's Fig. 4): loss band and gradient-predictiveness band over the η grid, and effective β-smoothness.")
-            .key("variant", "step")
+            .key("variant", CELL_LEARNING_RATE, CELL_SEED, "step")
             .column(variant())
+            .column(learningRate())
+            .column(seed())
             .column(step())
             .column(workers())
             .column("points", INT, "", "η grid points per worker (the smallest count, should workers differ).")
@@ -87,8 +110,10 @@ public final class MetricTables {
 
     public static final TableSchema CURVES = TableSchema.builder("curves",
                     "Training and test curves (the paper's Fig. 1 and 2): loss and accuracy per step, raw and smoothed.")
-            .key("variant", "kind", "step")
+            .key("variant", CELL_LEARNING_RATE, CELL_SEED, "kind", "step")
             .column(variant())
+            .column(learningRate())
+            .column(seed())
             .column("kind", STRING, "train | test", "train: mean over workers of the minibatch values; test: the full test set.")
             .column(step())
             .column("examples", LONG, "examples", "Examples behind the raw value (summed over workers).")

@@ -40,6 +40,7 @@ public final class Cli {
                 .addSubcommand(new ReportCommand(this))
                 .addSubcommand(new SqlQueryCommand(this))
                 .addSubcommand(new CompareRunsCommand(this))
+                .addSubcommand(new ClaimsCommand(this))
                 .addSubcommand(new TheoryCommand(this))
                 .addSubcommand(new DocsCommand(this))
                 .addSubcommand(new HelpCommand(this));

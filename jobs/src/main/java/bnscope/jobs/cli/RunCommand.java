@@ -1,5 +1,6 @@
 package bnscope.jobs.cli;
 
+import bnscope.analysis.claims.ClaimsCheck;
 import bnscope.jobs.AnalysisCommands;
 import bnscope.jobs.TrainJob;
 import org.apache.hadoop.fs.Path;
@@ -13,7 +14,7 @@ import java.util.concurrent.Callable;
 
 /** {@code run}: train, analyze and report in one go (what {@code ./submit.sh} with no arguments does). */
 @Command(name = "run", sortOptions = false, sortSynopsis = false, description = "The main job: train every variant of CONF (default "
-        + "conf/default.conf), compute the metric tables and write the report; prints where the report is. This is what "
+        + "conf/default.conf), compute the metric tables and write the report; prints the claims table and where the report is. This is what "
         + "`./submit.sh` with no arguments does.")
 final class RunCommand implements Callable<Integer> {
     static final String DEFAULT_CONF = "conf/default.conf";
@@ -39,6 +40,8 @@ final class RunCommand implements Callable<Integer> {
                 .run(new TrainJob.Options(false, null, url));
         AnalysisCommands.analyze(List.of(runDir.toString()), url, cli.out());
         String report = AnalysisCommands.report(runDir.toString(), url, cli.out());
+        cli.out().println();
+        AnalysisCommands.claims(runDir.toString(), ClaimsCheck.Format.TEXT, List.of(), url, cli.out());
         cli.out().println("\nbnscope: done. Report: " + report + "\n  Explore the tables: ./submit.sh sql \"SELECT * FROM curves\" --runs " + runDir);
         return 0;
     }
