@@ -55,8 +55,6 @@ public final class TheoryJob {
      * Theorem 4.1 is documented to fail (docs/theory.md) and is reported, not counted.
      */
     static final Set<TheoryIdentity> CLAIMED = Set.of(TheoryIdentity.FACT_C1, TheoryIdentity.THM41, TheoryIdentity.THM42);
-    /** Manifest data keys that may legitimately differ when the data is reopened. */
-    private static final Set<String> DATA_KEYS_NOT_COMPARED = Set.of("location", "epochs");
 
     /**
      * The command-line choices: checkpoint steps (empty: all), units to check, the tolerance of the
@@ -124,15 +122,9 @@ public final class TheoryJob {
     /** Checks every BatchNorm variant of the run (holding the run's lock); returns every row written. */
     public List<Row> run(String runDirName) {
         Configuration hadoop = new Configuration();
-        Path runDir = existingRunDir(runDirName, hadoop);
+        Path runDir = RecordedRun.existingRunDir(runDirName, hadoop);
         RunActivity.notice(runDir, hadoop).ifPresent(out::println);
-        RunLock lock;
-        try {
-            lock = RunLock.acquire(runDir, hadoop, "theory " + runDirName, options.breakLock(), out);
-        } catch (IOException e) {
-            throw new BadInputException("Cannot write into the run directory " + runDir + " (" + e.getMessage()
-                    + "); the theory job writes its table there. Check the permissions of the directory.", e);
-        }
+        RunLock lock = RecordedRun.lock(runDir, hadoop, "theory " + runDirName, options.breakLock(), out, "theory");
         try (lock) {
             return check(runDir, hadoop);
         }
@@ -140,7 +132,7 @@ public final class TheoryJob {
 
     private List<Row> check(Path runDir, Configuration hadoop) {
         RunManifest manifest = RunManifest.read(runDir, hadoop);
-        RunConfig config = configOf(manifest, runDir);
+        RunConfig config = RecordedRun.configOf(manifest, runDir);
         List<Variant> variants = batchNormVariants(RunSettings.from(config), runDir);
 
         Map<Variant, List<Long>> work = new LinkedHashMap<>();
@@ -160,7 +152,7 @@ public final class TheoryJob {
                     + "newest two are kept). Let the training finish, or pass steps that exist.");
         }
         long maxStep = work.values().stream().flatMap(List::stream).mapToLong(Long::longValue).max().orElseThrow();
-        TrainingData data = reopenData(config, manifest, runDir, maxStep, hadoop);
+        TrainingData data = RecordedRun.reopenData(config, manifest, runDir, maxStep, hadoop, out, "theory");
 
         String runId = String.valueOf((Object) manifest.get(m -> m.runId));
         SnapshotLayout layout = new SnapshotLayout(runDir);
@@ -203,36 +195,6 @@ public final class TheoryJob {
                       double lhs, double rhs, double relError, boolean holds) {
     }
 
-    private static Path existingRunDir(String name, Configuration hadoop) {
-        Path p = new Path(name);
-        try {
-            FileSystem fs = p.getFileSystem(hadoop);
-            p = fs.makeQualified(p);
-            if (!fs.exists(p) || !fs.getFileStatus(p).isDirectory()) {
-                throw new BadInputException("Run directory " + p + " does not exist (or is not a directory). Pass the "
-                        + "directory of a run written by `./submit.sh train` (run.output_dir/run.name, or its --run-dir).");
-            }
-            return p;
-        } catch (IOException e) {
-            throw new BadInputException("Cannot open run directory " + p + ": " + e.getMessage()
-                    + ". Check the path and, for hdfs: or s3a: paths, the file system settings.", e);
-        }
-    }
-
-    private static RunConfig configOf(RunManifest manifest, Path runDir) {
-        Map<String, Object> map = manifest.get(m -> m.config);
-        if (map == null || map.isEmpty()) {
-            throw new BadInputException("The manifest " + new Path(runDir, RunManifest.FILE) + " has no \"config\" section with "
-                    + "the run's resolved configuration. It is written when training starts; re-run the training.");
-        }
-        try {
-            return RunConfig.fromRecorded(map, new Path(runDir, RunManifest.FILE).toString());
-        } catch (BadInputException e) {
-            throw new BadInputException("The configuration recorded in " + new Path(runDir, RunManifest.FILE)
-                    + " is not valid for this bnscope version: " + e.getMessage(), e);
-        }
-    }
-
     private List<Variant> batchNormVariants(RunSettings settings, Path runDir) {
         List<Variant> all = settings.train().variants();
         List<Variant> bn = all.stream().filter(v -> v == Variant.BATCHNORM || v == Variant.NOISY_BATCHNORM).toList();
@@ -267,66 +229,6 @@ public final class TheoryJob {
             throw new BadInputException("Cannot read the checkpoint of step " + step + " in " + checkpoints.directory()
                     + " (" + e.getMessage() + "). It is a DL4J ModelSerializer zip written by the training job; if it was "
                     + "damaged, re-run the training or choose another step with --steps.", e);
-        }
-    }
-
-    /**
-     * The run's data, reopened from the files the manifest names and checked against the manifest;
-     * the plan is extended past the last step if needed (the minibatches of earlier steps do not
-     * depend on the number of steps planned).
-     */
-    private TrainingData reopenData(RunConfig config, RunManifest manifest, Path runDir, long maxStep, Configuration hadoop) {
-        Map<String, Object> changes = new LinkedHashMap<>();
-        RunSettings recordedSettings = RunSettings.from(config);
-        int frequency = recordedSettings.spark().averagingFrequency();
-        if (maxStep >= recordedSettings.train().steps()) {
-            changes.put("train.steps", Math.toIntExact((maxStep / frequency + 1) * frequency));
-        }
-        Map<String, Object> recordedData = manifest.get(m -> m.data);
-        if (recordedData == null) {
-            throw new BadInputException("The manifest " + new Path(runDir, RunManifest.FILE) + " has no \"data\" section "
-                    + "recording the training data; the theory job cannot make sure it uses the run's minibatches. Re-run the training.");
-        }
-        String directory = recordedTrainingDirectory(recordedData, hadoop);
-        if (directory != null) {
-            changes.put("data.dir", directory);
-        }
-        RunSettings reopened = changes.isEmpty() ? recordedSettings
-                : RunSettings.from(config.with(changes, "the theory job (the run's recorded data directory and a plan up to step " + maxStep + ")"));
-        TrainingData data = TrainingDataFactory.open(reopened, runDir.toString(), hadoop, out);
-        Map<String, Object> found = ManifestFile.asRecorded(data.describe());
-        for (Map.Entry<String, Object> e : recordedData.entrySet()) {
-            if (DATA_KEYS_NOT_COMPARED.contains(e.getKey())) {
-                continue;
-            }
-            Object now = found.get(e.getKey());
-            if (!e.getValue().equals(now)) {
-                throw new BadInputException("The training data found now does not match the run's manifest: data." + e.getKey()
-                        + " was " + e.getValue() + " at training time but is " + now + " (data opened from "
-                        + reopened.data().dir() + "). The theory checks must use the minibatches the run trained on; "
-                        + "restore the original data files at their recorded paths.");
-            }
-        }
-        return data;
-    }
-
-    /**
-     * The directory of the recorded CIFAR training files, when it still exists (null: use the config's
-     * data.dir). A path that cannot be checked is bad input, not a silent fallback to another directory.
-     */
-    private static String recordedTrainingDirectory(Map<String, Object> data, Configuration hadoop) {
-        if (!(data.get("training_files") instanceof List<?> files) || files.isEmpty()
-                || !(files.get(0) instanceof Map<?, ?> first) || !(first.get("path") instanceof String path)) {
-            return null;
-        }
-        Path dir = new Path(path).getParent();
-        try {
-            return dir.getFileSystem(hadoop).exists(dir) ? dir.toString() : null;
-        } catch (IOException e) {
-            throw new BadInputException("Cannot check the run's recorded training data directory " + dir + " (data."
-                    + "training_files in the manifest): " + e.getClass().getSimpleName() + ": " + e.getMessage()
-                    + ". The theory checks must read the minibatches the run trained on; make that file system reachable "
-                    + "(for hdfs: or s3a: paths, its settings), or restore the files there.", e);
         }
     }
 

@@ -43,6 +43,20 @@ public final class SnapshotLayout {
         return String.format("driver-t%09d.parquet", step);
     }
 
+    /**
+     * File name of the {@code surface} rows one task of the surface job writes for the checkpoint of
+     * {@code step} (docs/surface.md): one name per (step, task partition), never a part- or driver- name,
+     * so resumed training leaves surfaces alone.
+     */
+    public static String surfaceFileName(long step, int partition) {
+        return String.format("surface-t%09d-p%04d.parquet", step, partition);
+    }
+
+    /** The prefix every surface file of {@code step} starts with. */
+    public static String surfaceFilePrefix(long step) {
+        return String.format("surface-t%09d-", step);
+    }
+
     public Path stagingRoot() {
         return new Path(runDir, STAGING);
     }
@@ -52,8 +66,12 @@ public final class SnapshotLayout {
     }
 
     public Path stagedFile(long taskAttemptId, TableSchema table, String variant, int split, int worker) {
-        return new Path(new Path(new Path(taskStagingDir(taskAttemptId), table.name()), "variant=" + variant),
-                partFileName(split, worker));
+        return stagedFile(taskAttemptId, table, variant, partFileName(split, worker));
+    }
+
+    /** A staged file of the attempt under an explicit final name (the committer keeps the name). */
+    public Path stagedFile(long taskAttemptId, TableSchema table, String variant, String fileName) {
+        return new Path(new Path(new Path(taskStagingDir(taskAttemptId), table.name()), "variant=" + variant), fileName);
     }
 
     public Path committedFile(TableSchema table, String variant, int split, int worker) {

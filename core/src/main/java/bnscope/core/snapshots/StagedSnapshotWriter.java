@@ -17,25 +17,28 @@ public final class StagedSnapshotWriter implements SnapshotSink, Closeable {
     private final SnapshotLayout layout;
     private final long taskAttemptId;
     private final String variant;
-    private final int split;
-    private final int worker;
+    private final String fileName;
     private final Configuration conf;
     private final Map<String, ParquetTableWriter> open = new LinkedHashMap<>();
 
     public StagedSnapshotWriter(SnapshotLayout layout, long taskAttemptId, String variant, int split, int worker,
                                 Configuration conf) {
+        this(layout, taskAttemptId, variant, SnapshotLayout.partFileName(split, worker), conf);
+    }
+
+    /** A writer whose staged files (one per table) are called {@code fileName}, e.g. a surface task's. */
+    public StagedSnapshotWriter(SnapshotLayout layout, long taskAttemptId, String variant, String fileName, Configuration conf) {
         this.layout = layout;
         this.taskAttemptId = taskAttemptId;
         this.variant = variant;
-        this.split = split;
-        this.worker = worker;
+        this.fileName = fileName;
         this.conf = conf;
     }
 
     @Override
     public synchronized void write(TableSchema table, GenericRecord row) {
         open.computeIfAbsent(table.name(), name -> new ParquetTableWriter(table,
-                layout.stagedFile(taskAttemptId, table, variant, split, worker), conf)).write(row);
+                layout.stagedFile(taskAttemptId, table, variant, fileName), conf)).write(row);
     }
 
     /** Rows written so far, by table name. */

@@ -41,6 +41,7 @@ public final class Cli {
                 .addSubcommand(new SqlQueryCommand(this))
                 .addSubcommand(new CompareRunsCommand(this))
                 .addSubcommand(new TheoryCommand(this))
+                .addSubcommand(new SurfaceCommand(this))
                 .addSubcommand(new DocsCommand(this))
                 .addSubcommand(new HelpCommand(this));
         commandLine.setUsageHelpWidth(WIDTH).setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
