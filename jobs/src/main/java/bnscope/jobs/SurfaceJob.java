@@ -116,48 +116,52 @@ public final class SurfaceJob {
         double secondsPerPoint = (System.nanoTime() - t0) / 1e9;
 
         String label = variant.label();
-        try (SparkSession spark = SparkSessions.create("bnscope-surface", options.master(), Runtime.getRuntime().availableProcessors())) {
-            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            int cores = jsc.defaultParallelism();
-            SurfaceCost.check(grid, options.sample(), secondsPerPoint, cores, options.maxMinutes());
-            out.printf("surface: [%s] step %d, %s grid over [-%s, %s]² + %d line points = %d points on a %d-example training sample "
-                            + "(seed %d); directions from seed %d; checkpoint loss on the sample %.6f, accuracy %.4f; "
-                            + "~%.2fs per point on the driver, %d cores%n",
-                    label, options.step(), grid, grid.span(), grid.span(), grid.linePoints(), grid.pointCount(), options.sample(),
-                    seeds.sample(), directionSeed, centre.loss(), centre.accuracy(), secondsPerPoint, cores);
-            SnapshotLayout layout = new SnapshotLayout(runDir);
-            deleteEarlierSurface(layout, label, options.step(), hadoop);
-            SnapshotCommitter committer = SnapshotCommitter.attach(spark.sparkContext(), layout);
-            long start = System.nanoTime();
-            List<SurfacePoint> points = grid.points();
-            int partitions = options.partitions() != null ? options.partitions() : Math.min(points.size(), 4 * cores);
-            if (partitions < 1 || partitions > points.size()) {
-                throw new BadInputException("--partitions must be in 1.." + points.size() + " (the points) (got " + partitions + ").");
-            }
-            Broadcast<SurfaceProblem> shared = jsc.broadcast(problem);
-            StepKey key = StepKey.driver(String.valueOf((Object) manifest.get(m -> m.runId)), label, options.step());
-            long staged;
-            try {
-                staged = jsc.parallelize(points, partitions)
-                        .mapPartitionsWithIndex(new SurfaceTask(shared, grid, seeds, runDir.toString(), key), false)
-                        .collect().stream().mapToLong(Long::longValue).sum();
-                committer.commit(spark.sparkContext());
-            } finally {
-                committer.discardRemaining();
-                shared.destroy();
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            long committed = committedRows(spark, layout, label, options.step());
-            if (committed != points.size() || staged != points.size()) {
-                throw new IllegalStateException("surface: " + committed + " rows committed (" + staged + " staged by the successful "
-                        + "attempts) for " + points.size() + " points; the table is incomplete");
-            }
-            out.printf("surface: [%s] step %d: %d rows committed to %s in %.1fs (%.2f points/s, %d tasks, %d discarded attempts)%n",
-                    label, options.step(), committed, layout.table(SnapshotTables.SURFACE), seconds, points.size() / seconds,
-                    partitions, committer.discardedAttempts());
-            record(manifest, label, cell, seeds, centre, points.size(), partitions, cores, seconds);
-            return new Outcome(runDir, label, options.step(), committed, centre.loss(), seconds);
+        // like every bnscope command, the session lives until the JVM ends (in-process callers share it)
+        SparkSession spark = SparkSessions.create("bnscope-surface", options.master(), Runtime.getRuntime().availableProcessors());
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        int cores = jsc.defaultParallelism();
+        List<SurfacePoint> points = grid.points();
+        int partitions = options.partitions() != null ? options.partitions() : Math.min(points.size(), 4 * cores);
+        if (partitions < 1 || partitions > points.size()) {
+            throw new BadInputException("--partitions must be in 1.." + points.size() + " (the points) (got " + partitions + ").");
         }
+        SurfaceCost.check(grid, options.sample(), secondsPerPoint, cores, options.maxMinutes());
+        out.printf("surface: [%s] step %d, %s grid over [-%s, %s]² + %d line points = %d points on a %d-example training sample "
+                        + "(seed %d); directions from seed %d; checkpoint loss on the sample %.6f, accuracy %.4f; "
+                        + "~%.2fs per point on the driver, %d cores%n",
+                label, options.step(), grid, grid.span(), grid.span(), grid.linePoints(), grid.pointCount(), options.sample(),
+                seeds.sample(), directionSeed, centre.loss(), centre.accuracy(), secondsPerPoint, cores);
+        SnapshotLayout layout = new SnapshotLayout(runDir);
+        deleteEarlierSurface(layout, label, options.step(), hadoop);
+        SnapshotCommitter committer = SnapshotCommitter.attach(spark.sparkContext(), layout);
+        long start = System.nanoTime();
+        Broadcast<SurfaceProblem> shared = jsc.broadcast(problem);
+        StepKey key = StepKey.driver(String.valueOf((Object) manifest.get(m -> m.runId)), label, options.step());
+        long staged;
+        // fault injection, for tests only: a thread-local Spark property, cleared after the job
+        jsc.setLocalProperty(SurfaceTask.FAIL_PROPERTY, System.getProperty(SurfaceTask.FAIL_PROPERTY));
+        try {
+            staged = jsc.parallelize(points, partitions)
+                    .mapPartitionsWithIndex(new SurfaceTask(shared, grid, seeds, runDir.toString(), key), false)
+                    .collect().stream().mapToLong(Long::longValue).sum();
+            committer.commit(spark.sparkContext());
+        } finally {
+            committer.discardRemaining();
+            shared.destroy();
+            spark.sparkContext().removeSparkListener(committer);
+            jsc.setLocalProperty(SurfaceTask.FAIL_PROPERTY, null);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long committed = committedRows(spark, layout, label, options.step());
+        if (committed != points.size() || staged != points.size()) {
+            throw new IllegalStateException("surface: " + committed + " rows committed (" + staged + " staged by the successful "
+                    + "attempts) for " + points.size() + " points; the table is incomplete");
+        }
+        out.printf("surface: [%s] step %d: %d rows committed to %s in %.1fs (%.2f points/s, %d tasks, %d discarded attempts)%n",
+                label, options.step(), committed, layout.table(SnapshotTables.SURFACE), seconds, points.size() / seconds,
+                partitions, committer.discardedAttempts());
+        record(manifest, label, cell, seeds, centre, points.size(), partitions, cores, seconds);
+        return new Outcome(runDir, label, options.step(), committed, centre.loss(), seconds);
     }
 
     private Variant trainedVariant(RunSettings settings, Path runDir) {

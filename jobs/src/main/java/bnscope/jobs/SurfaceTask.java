@@ -24,7 +24,9 @@ import java.util.List;
  * commits the attempts Spark reports successful. Returns the number of rows staged.
  *
  * <p>Fault injection for tests: when the job's local property {@link #FAIL_PROPERTY} names this
- * partition, its first attempt stages one row and then throws, so Spark retries it.
+ * partition (the driver copies it from the system property of the same name), its first attempt
+ * stages one row and then throws, so Spark retries it (with a master that allows retries, e.g.
+ * {@code local[2,2]}).
  */
 final class SurfaceTask implements Function2<Integer, Iterator<SurfacePoint>, Iterator<Long>> {
     private static final long serialVersionUID = 1L;
