@@ -35,8 +35,8 @@ public final class SurfaceSpeedSection implements BenchmarkSection {
     public Map<String, String> howMeasured(BenchmarkFigures f) {
         return Map.of("surface", "**surface** (`bnscope.bench.SurfaceBenchmark`, one JVM, OMP_NUM_THREADS=1): the surface job on a "
                 + "vgg-mini BatchNorm checkpoint, each point one evaluation-mode pass over the training sample. points/s = points ÷ "
-                + "the Spark job's time (broadcast, tasks, commit) for the same grid and 8 tasks on local[1] and on local[2]; the "
-                + "speed-up is their ratio. The 31×31 wall time is the whole job as `./submit.sh surface` runs it (data check, "
+                + "the Spark job's time (broadcast, tasks, commit) for the same grid and 8 tasks on local[1] and on local[2], after an "
+                + "untimed warm-up surface; the speed-up is their ratio. The 31×31 wall time is the whole job as `./submit.sh surface` runs it (data check, "
                 + "direction draw, driver cost estimate, Spark session, tasks, commit) on local[2], 4 tasks per core.");
     }
 }
