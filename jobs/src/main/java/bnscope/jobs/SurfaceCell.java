@@ -2,6 +2,7 @@ package bnscope.jobs;
 
 import bnscope.core.BadInputException;
 import bnscope.core.config.RunSettings;
+import bnscope.core.grid.GridCell;
 import bnscope.core.models.Variant;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -10,42 +11,37 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import java.util.List;
 
 /**
- * The experiment cell (learning rate, seed) a surface is computed for, chosen with --lr and --seed,
- * and its checkpoint at a step. A run without a grid is one cell: (train.learning_rate, run.seed).
+ * The grid cell (variant, learning rate, seed) a surface is computed for, chosen with --variant,
+ * --lr and --seed among the cells the run recorded (a run without a grid is one cell per variant:
+ * train.learning_rate, run.seed), and the cell's checkpoint at a step.
  */
-record SurfaceCell(double learningRate, long seed) {
-
-    /** The cell --lr/--seed name (null: the run's only value), checked against the run's cells. */
-    static SurfaceCell select(RunSettings settings, Path runDir, Double lr, Long seed) {
-        double runLr = settings.train().learningRate();
-        long runSeed = settings.seed();
-        if (lr != null && lr != runLr) {
-            throw new BadInputException("run " + runDir + " trained learning rate " + runLr + " only (train.learning_rate); "
-                    + "--lr " + lr + " names no cell of it. Leave --lr out or pass --lr " + runLr + ".");
-        }
-        if (seed != null && seed != runSeed) {
-            throw new BadInputException("run " + runDir + " trained seed " + runSeed + " only (run.seed); --seed " + seed
-                    + " names no cell of it. Leave --seed out or pass --seed " + runSeed + ".");
-        }
-        return new SurfaceCell(runLr, runSeed);
+final class SurfaceCell {
+    private SurfaceCell() {
     }
 
-    /** The settings the cell trained with (its initial weights are rebuilt from them). */
-    RunSettings settings(RunSettings run) {
-        return run;
-    }
-
-    /** How the manifest names the cell's surfaces. */
-    String label(String variant) {
-        return variant + ",lr=" + learningRate + ",seed=" + seed;
+    /** The cell the options name; --lr and --seed may be left out when the run has one value of them. */
+    static GridCell select(RunSettings settings, Path runDir, Variant variant, Double lr, Long seed) {
+        List<GridCell> cells = settings.cells().stream().filter(c -> c.variant() == variant).toList();
+        List<Double> rates = cells.stream().map(GridCell::learningRate).distinct().toList();
+        List<Long> seeds = cells.stream().map(GridCell::seed).distinct().toList();
+        if (lr == null && rates.size() > 1 || seed == null && seeds.size() > 1) {
+            throw new BadInputException("Run " + runDir + " trained " + variant.label() + " at learning rates " + rates + " and seeds "
+                    + seeds + "; choose the cell with --lr and --seed (e.g. --lr " + rates.get(0) + " --seed " + seeds.get(0) + ").");
+        }
+        double rate = lr != null ? lr : rates.get(0);
+        long s = seed != null ? seed : seeds.get(0);
+        return cells.stream().filter(c -> c.learningRate() == rate && c.seed() == s).findFirst()
+                .orElseThrow(() -> new BadInputException("Run " + runDir + " has no cell " + variant.label() + " at --lr " + rate
+                        + " --seed " + s + "; its " + variant.label() + " cells are at learning rates " + rates + " and seeds " + seeds
+                        + " (train.learning_rates, train.seeds). Pass one of them."));
     }
 
     /** The cell's checkpoint of {@code step}; a step without one is bad input naming the steps that have one. */
-    MultiLayerNetwork checkpoint(Path runDir, Variant variant, long step, Configuration hadoop) {
-        Checkpoints checkpoints = new Checkpoints(runDir, variant.label(), hadoop);
+    static MultiLayerNetwork checkpoint(Path runDir, GridCell cell, long step, Configuration hadoop) {
+        Checkpoints checkpoints = new Checkpoints(runDir, cell.id(), hadoop);
         List<Long> steps = checkpoints.steps();
         if (!steps.contains(step)) {
-            throw new BadInputException("no checkpoint of step " + step + " for " + label(variant.label()) + " in "
+            throw new BadInputException("No checkpoint of step " + step + " for cell " + cell.id() + " in "
                     + checkpoints.directory() + "; " + (steps.isEmpty() ? "it has none (the run wrote no checkpoint yet)"
                     : "checkpoints exist at steps " + steps) + ". Training keeps the newest two (train.checkpoint_every, and "
                     + "always the last step); pass --step with one of them.");
@@ -53,7 +49,7 @@ record SurfaceCell(double learningRate, long seed) {
         try {
             return checkpoints.load(step);
         } catch (RuntimeException e) {
-            throw new BadInputException("cannot read the checkpoint of step " + step + " in " + checkpoints.directory()
+            throw new BadInputException("Cannot read the checkpoint of step " + step + " in " + checkpoints.directory()
                     + " (" + e.getMessage() + "). It is a DL4J ModelSerializer zip written by the training job; if it was "
                     + "damaged, re-run the training or choose another step.", e);
         }

@@ -4,6 +4,7 @@ import bnscope.core.BadInputException;
 import bnscope.core.config.RunConfig;
 import bnscope.core.config.RunSettings;
 import bnscope.core.data.TrainingData;
+import bnscope.core.grid.GridCell;
 import bnscope.core.models.Evaluation;
 import bnscope.core.models.Networks;
 import bnscope.core.models.Variant;
@@ -57,7 +58,7 @@ public final class SurfaceJob {
     }
 
     /** What was computed: the rows committed and the centre's loss as evaluated on the driver. */
-    public record Outcome(Path runDir, String variant, long step, long rows, double centreLoss, double seconds) {
+    public record Outcome(Path runDir, String cell, long step, long rows, double centreLoss, double seconds) {
     }
 
     private final Options options;
@@ -95,8 +96,8 @@ public final class SurfaceJob {
         RunConfig config = RecordedRun.configOf(manifest, runDir);
         RunSettings settings = RunSettings.from(config);
         Variant variant = trainedVariant(settings, runDir);
-        SurfaceCell cell = SurfaceCell.select(settings, runDir, options.learningRate(), options.seed());
-        MultiLayerNetwork checkpoint = cell.checkpoint(runDir, variant, options.step(), hadoop);
+        GridCell cell = SurfaceCell.select(settings, runDir, variant, options.learningRate(), options.seed());
+        MultiLayerNetwork checkpoint = SurfaceCell.checkpoint(runDir, cell, options.step(), hadoop);
         TrainingData data = RecordedRun.reopenData(config, manifest, runDir, options.step(), hadoop, out, "surface");
         if (options.sample() > data.trainingExamples()) {
             throw new BadInputException("--sample " + options.sample() + " is more than the run's " + data.trainingExamples()
@@ -105,7 +106,7 @@ public final class SurfaceJob {
         long directionSeed = options.directionSeed() != null ? options.directionSeed() : cell.seed();
         SurfaceSeeds seeds = SurfaceSeeds.of(directionSeed);
         SurfaceGrid grid = options.grid();
-        INDArray initial = grid.linePoints() > 0 ? Networks.build(cell.settings(settings), variant).params() : null;
+        INDArray initial = grid.linePoints() > 0 ? Networks.build(settings.forCell(cell), variant).params() : null;
         SurfaceProblem problem = new SurfaceProblem(checkpoint, FilterNormalizedDirections.plane(checkpoint, seeds), initial, data,
                 options.sample(), seeds.sample());
 
@@ -115,7 +116,7 @@ public final class SurfaceJob {
         Evaluation.Result centre = problem.evaluate(problem.network(), sample, new SurfacePoint(SurfacePoint.PLANE, -1, -1, 0, 0));
         double secondsPerPoint = (System.nanoTime() - t0) / 1e9;
 
-        String label = variant.label();
+        String label = cell.id();
         // like every bnscope command, the session lives until the JVM ends (in-process callers share it)
         SparkSession spark = SparkSessions.create("bnscope-surface", options.master(), Runtime.getRuntime().availableProcessors());
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -132,11 +133,11 @@ public final class SurfaceJob {
                 label, options.step(), grid, grid.span(), grid.span(), grid.linePoints(), grid.pointCount(), options.sample(),
                 seeds.sample(), directionSeed, centre.loss(), centre.accuracy(), secondsPerPoint, cores);
         SnapshotLayout layout = new SnapshotLayout(runDir);
-        deleteEarlierSurface(layout, label, options.step(), hadoop);
+        deleteEarlierSurface(layout, cell, options.step(), hadoop);
         SnapshotCommitter committer = SnapshotCommitter.attach(spark.sparkContext(), layout);
         long start = System.nanoTime();
         Broadcast<SurfaceProblem> shared = jsc.broadcast(problem);
-        StepKey key = StepKey.driver(String.valueOf((Object) manifest.get(m -> m.runId)), label, options.step());
+        StepKey key = StepKey.driver(String.valueOf((Object) manifest.get(m -> m.runId)), cell, options.step());
         long staged;
         // fault injection, for tests only: a thread-local Spark property, cleared after the job
         jsc.setLocalProperty(SurfaceTask.FAIL_PROPERTY, System.getProperty(SurfaceTask.FAIL_PROPERTY));
@@ -152,7 +153,7 @@ public final class SurfaceJob {
             jsc.setLocalProperty(SurfaceTask.FAIL_PROPERTY, null);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        long committed = committedRows(spark, layout, label, options.step());
+        long committed = committedRows(spark, layout, cell, options.step());
         if (committed != points.size() || staged != points.size()) {
             throw new IllegalStateException("surface: " + committed + " rows committed (" + staged + " staged by the successful "
                     + "attempts) for " + points.size() + " points; the table is incomplete");
@@ -160,8 +161,8 @@ public final class SurfaceJob {
         out.printf("surface: [%s] step %d: %d rows committed to %s in %.1fs (%.2f points/s, %d tasks, %d discarded attempts)%n",
                 label, options.step(), committed, layout.table(SnapshotTables.SURFACE), seconds, points.size() / seconds,
                 partitions, committer.discardedAttempts());
-        record(manifest, label, cell, seeds, centre, points.size(), partitions, cores, seconds);
-        return new Outcome(runDir, label, options.step(), committed, centre.loss(), seconds);
+        record(manifest, cell, seeds, centre, points.size(), partitions, cores, seconds);
+        return new Outcome(runDir, cell.id(), options.step(), committed, centre.loss(), seconds);
     }
 
     private Variant trainedVariant(RunSettings settings, Path runDir) {
@@ -178,13 +179,13 @@ public final class SurfaceJob {
     }
 
     /** Removes the committed surface files of this step, so a re-run with another grid leaves no rows of the old one. */
-    private static void deleteEarlierSurface(SnapshotLayout layout, String variant, long step, Configuration hadoop) {
-        Path dir = layout.variantDir(SnapshotTables.SURFACE, variant);
+    private static void deleteEarlierSurface(SnapshotLayout layout, GridCell cell, long step, Configuration hadoop) {
+        Path dir = layout.variantDir(SnapshotTables.SURFACE, cell.variant().label());
         try {
             FileSystem fs = dir.getFileSystem(hadoop);
             if (fs.exists(dir)) {
                 for (FileStatus f : fs.listStatus(dir)) {
-                    if (f.getPath().getName().startsWith(SnapshotLayout.surfaceFilePrefix(step))) {
+                    if (f.getPath().getName().startsWith(SnapshotLayout.surfaceFilePrefix(cell, step))) {
                         fs.delete(f.getPath(), false);
                     }
                 }
@@ -194,16 +195,16 @@ public final class SurfaceJob {
         }
     }
 
-    private static long committedRows(SparkSession spark, SnapshotLayout layout, String variant, long step) {
-        Path dir = layout.variantDir(SnapshotTables.SURFACE, variant);
-        return spark.read().parquet(new Path(dir, SnapshotLayout.surfaceFilePrefix(step) + "*.parquet").toString()).count();
+    private static long committedRows(SparkSession spark, SnapshotLayout layout, GridCell cell, long step) {
+        Path dir = layout.variantDir(SnapshotTables.SURFACE, cell.variant().label());
+        return spark.read().parquet(new Path(dir, SnapshotLayout.surfaceFilePrefix(cell, step) + "*.parquet").toString()).count();
     }
 
-    private void record(RunManifest manifest, String variant, SurfaceCell cell, SurfaceSeeds seeds, Evaluation.Result centre,
+    private void record(RunManifest manifest, GridCell cell, SurfaceSeeds seeds, Evaluation.Result centre,
                         int points, int partitions, int cores, double seconds) {
         SurfaceGrid grid = options.grid();
         Map<String, Object> s = new LinkedHashMap<>();
-        s.put("variant", variant);
+        s.put("variant", cell.variant().label());
         s.put("learning_rate", cell.learningRate());
         s.put("seed", cell.seed());
         s.put("step", options.step());
@@ -227,7 +228,7 @@ public final class SurfaceJob {
         s.put("seconds", seconds);
         manifest.update(m -> {
             Map<String, Object> all = m.surfaces == null ? new LinkedHashMap<>() : new LinkedHashMap<>(m.surfaces);
-            all.put(cell.label(variant) + "@" + options.step(), ManifestFile.asRecorded(s));
+            all.put(cell.id() + "@" + options.step(), ManifestFile.asRecorded(s));
             m.surfaces = all;
         });
     }

@@ -51,7 +51,7 @@ final class SurfaceTask implements Function2<Integer, Iterator<SurfacePoint>, It
     public Iterator<Long> call(Integer partition, Iterator<SurfacePoint> points) {
         TaskContext task = TaskContext.get();
         SnapshotLayout layout = new SnapshotLayout(new Path(runDir));
-        String file = SnapshotLayout.surfaceFileName(key.step(), partition);
+        String file = SnapshotLayout.surfaceFileName(key.cell(), key.step(), partition);
         try (StagedSnapshotWriter writer = new StagedSnapshotWriter(layout, task.taskAttemptId(), key.variant(), file, new Configuration())) {
             SnapshotSink sink = failing(task, partition) ? new FailAfterOneRow(writer) : writer;
             long rows = new SurfaceRows(problem.value(), grid, seeds).write(points, key, sink);

@@ -103,7 +103,7 @@ class SurfaceJobTest {
         double corner = table().where("kind = 'plane' AND i = 0 AND j = 0").first().getAs("loss");
         assertTrue(corner > loss, "a corner of the plane, a full filter norm away, is worse than the checkpoint: " + corner + " vs " + loss);
         String recorded = readManifest();
-        assertTrue(recorded.contains("\"surfaces\"") && recorded.contains("batchnorm,lr=0.1,seed=42@10"), recorded);
+        assertTrue(recorded.contains("\"surfaces\"") && recorded.contains("batchnorm-lr0.1-seed42@10"), recorded);
     }
 
     @Test
@@ -122,7 +122,7 @@ class SurfaceJobTest {
     void badInputEndsInOneParagraphWithExitStatusTwo() {
         MainOutcome noCheckpoint = MainOutcome.of("surface", run.toString(), "--variant", "batchnorm", "--step", "7");
         assertEquals(2, noCheckpoint.status());
-        assertTrue(noCheckpoint.err().contains("no checkpoint of step 7") && noCheckpoint.err().contains("[5, 10]"), noCheckpoint.err());
+        assertTrue(noCheckpoint.err().contains("No checkpoint of step 7") && noCheckpoint.err().contains("[5, 10]"), noCheckpoint.err());
 
         MainOutcome tooLarge = MainOutcome.of("surface", run.toString(), "--variant", "batchnorm", "--step", "5", "--grid", "201x201",
                 "--sample", "2000", "--max-minutes", "1");
@@ -136,7 +136,7 @@ class SurfaceJobTest {
 
         MainOutcome cell = MainOutcome.of("surface", run.toString(), "--variant", "batchnorm", "--step", "10", "--lr", "0.5");
         assertEquals(2, cell.status());
-        assertTrue(cell.err().contains("--lr 0.5 names no cell"), cell.err());
+        assertTrue(cell.err().contains("no cell batchnorm at --lr 0.5") && cell.err().contains("[0.1]"), cell.err());
 
         MainOutcome sample = MainOutcome.of("surface", run.toString(), "--variant", "batchnorm", "--step", "10", "--sample", "100000");
         assertEquals(2, sample.status());

@@ -61,7 +61,7 @@ class SurfaceSectionTest {
 
         assertTrue(page.sectionIds().contains("surface"), page.sectionIds().toString());
         assertTrue(page.images().containsAll(Set.of("surface-step-20.png", "surface-line.png")), page.images().toString());
-        ReportPage.Table levels = page.table("surface", "variant", "step");
+        ReportPage.Table levels = page.table("surface", "variant", "lr", "seed", "step");
         assertEquals(1.0, ReportPage.number(levels.cell("batchnorm", "loss at checkpoint")));
         assertEquals(3.0, ReportPage.number(levels.cell("batchnorm", "plane max")));
         assertEquals(2.0, ReportPage.number(levels.cell("standard", "loss at checkpoint")));

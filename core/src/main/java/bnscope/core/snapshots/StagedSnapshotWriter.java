@@ -1,5 +1,6 @@
 package bnscope.core.snapshots;
 
+import bnscope.core.grid.GridCell;
 import bnscope.core.tables.TableSchema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
@@ -21,9 +22,9 @@ public final class StagedSnapshotWriter implements SnapshotSink, Closeable {
     private final Configuration conf;
     private final Map<String, ParquetTableWriter> open = new LinkedHashMap<>();
 
-    public StagedSnapshotWriter(SnapshotLayout layout, long taskAttemptId, String variant, int split, int worker,
+    public StagedSnapshotWriter(SnapshotLayout layout, long taskAttemptId, GridCell cell, int split, int worker,
                                 Configuration conf) {
-        this(layout, taskAttemptId, variant, SnapshotLayout.partFileName(split, worker), conf);
+        this(layout, taskAttemptId, cell.variant().label(), SnapshotLayout.partFileName(cell, split, worker), conf);
     }
 
     /** A writer whose staged files (one per table) are called {@code fileName}, e.g. a surface task's. */
