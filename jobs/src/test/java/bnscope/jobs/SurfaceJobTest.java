@@ -85,7 +85,7 @@ class SurfaceJobTest {
         RunConfig config = RecordedRun.configOf(manifest, dir);
         TrainingData data = RecordedRun.reopenData(config, manifest, dir, 10, hadoop, new PrintStream(new ByteArrayOutputStream()), "test");
         DataSet sample = data.trainingSample(64, SurfaceSeeds.of(42).sample());
-        MultiLayerNetwork checkpoint = new Checkpoints(dir, "batchnorm", hadoop).load(10);
+        MultiLayerNetwork checkpoint = new Checkpoints(dir, "batchnorm-lr0.1-seed42", hadoop).load(10);
         double loss = checkpoint.score(sample, false);
         double accuracy = checkpoint.output(sample.getFeatures(), false).argMax(1).eq(sample.getLabels().argMax(1))
                 .castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().doubleValue() / 64;
