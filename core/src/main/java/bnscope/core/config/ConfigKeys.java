@@ -4,6 +4,7 @@ import bnscope.core.models.Variant;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -32,6 +33,15 @@ public final class ConfigKeys {
 
     /** The values train.variants accepts: the labels of {@link Variant} (one definition of the closed set). */
     public static final Set<String> VARIANT_NAMES = Arrays.stream(Variant.values()).map(Variant::label).collect(Collectors.toUnmodifiableSet());
+
+    /**
+     * What runs recorded before a key existed were trained with, where that differs from the key's
+     * default today. {@link RunConfig#fromRecorded} fills these in for an old manifest, so a
+     * {@code --resume} compares the new configuration against what really ran (and refuses a silent
+     * change of, e.g., the noise stream) instead of assuming today's default.
+     */
+    public static final Map<String, Object> VALUE_BEFORE_KEY_EXISTED = Map.of(
+            "noise.generator", "nd4j");
 
     public static final List<ConfigKey> ALL = List.of(
             // run

@@ -105,14 +105,21 @@ public final class RunConfig implements Serializable {
      * {@code c.asMap()}.
      */
     public static RunConfig fromRecorded(Map<String, ?> recorded, String where) {
+        Map<String, Object> filled = new HashMap<>(recorded);
+        Map<String, String> why = new HashMap<>();
+        ConfigKeys.VALUE_BEFORE_KEY_EXISTED.forEach((key, value) -> {
+            if (filled.putIfAbsent(key, value) == null) {
+                why.put(key, where + " (no " + key + " recorded: runs from before the key existed used " + value + ")");
+            }
+        });
         Config c;
         try {
-            c = ConfigFactory.parseMap(recorded, where);
+            c = ConfigFactory.parseMap(filled, where);
         } catch (ConfigException e) {
             throw new BadInputException("The configuration recorded in " + where + " cannot be read (" + e.getMessage()
                     + "). It is the \"config\" section written when training starts; re-run the training.", e);
         }
-        return new RunConfig(c, k -> where, where);
+        return new RunConfig(c, k -> why.getOrDefault(k, where), where);
     }
 
     private static String quoteIfBare(String value) {

@@ -1,6 +1,7 @@
 package bnscope.core.run;
 
 import bnscope.core.BadInputException;
+import bnscope.core.config.ConfigKeys;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,8 +23,10 @@ import java.util.TreeSet;
  * <li>{@code train.steps} growing: training continues from the last checkpoint to the new end (the
  *     minibatch order of a step does not depend on the planned length); shrinking is refused.</li>
  * </ul>
- * The Spark master (not a config key) may change too. Keys missing from an older manifest are not
- * compared (the run did not have them, so nothing recorded can contradict them). The comparison is
+ * The Spark master (not a config key) may change too. A key missing from an older manifest is
+ * compared with the value such runs used when that differs from today's default
+ * ({@link ConfigKeys#VALUE_BEFORE_KEY_EXISTED}: {@code noise.generator} was nd4j), and otherwise not
+ * compared (the run did not have it, so nothing recorded can contradict it). The comparison is
  * over the resolved value maps as the manifest records them ({@code RunConfig.asMap()} through
  * JSON): this is the one place bnscope compares two configs.
  */
@@ -40,11 +43,10 @@ public final class ResumePolicy {
         Map<String, Manifest.Change> changed = new LinkedHashMap<>();
         Set<String> keys = new TreeSet<>(now.keySet());
         for (String key : keys) {
-            if (!recorded.containsKey(key)) {
-                continue; // written by an older bnscope that had no such key
-            }
-            if (!Objects.equals(recorded.get(key), now.get(key))) {
-                changed.put(key, new Manifest.Change(recorded.get(key), now.get(key)));
+            // a key an older bnscope did not have: compared with what such runs used, if that is known
+            Object before = recorded.containsKey(key) ? recorded.get(key) : ConfigKeys.VALUE_BEFORE_KEY_EXISTED.get(key);
+            if (before != null && !Objects.equals(before, now.get(key))) {
+                changed.put(key, new Manifest.Change(before, now.get(key)));
             }
         }
         return changed;

@@ -164,6 +164,20 @@ class RunConfigTest {
     }
 
     @Test
+    void recordedMapWithoutANewerKeyTakesTheValueOldRunsUsedNotTodaysDefault() throws Exception {
+        // noise.generator arrived with the splitmix stream as its default; runs recorded before it drew from nd4j
+        Map<String, Object> recorded = throughJson(RunConfig.defaults().asMap());
+        recorded.remove("noise.generator");
+        RunConfig back = RunConfig.fromRecorded(recorded, "old/manifest.json");
+        assertEquals("nd4j", back.getString("noise.generator"));
+        assertTrue(back.origin("noise.generator").contains("runs from before the key existed used nd4j"), back.origin("noise.generator"));
+        assertEquals("splitmix", RunConfig.defaults().getString("noise.generator"));
+        // a recorded value is kept as it is
+        recorded.put("noise.generator", "splitmix");
+        assertEquals("splitmix", RunConfig.fromRecorded(recorded, "new/manifest.json").getString("noise.generator"));
+    }
+
+    @Test
     void recordedMapMissingAKeyTakesTheDefaultAndRejectsUnknownKeys() throws Exception {
         Map<String, Object> recorded = throughJson(RunConfig.defaults().asMap());
         recorded.remove("report.layers");

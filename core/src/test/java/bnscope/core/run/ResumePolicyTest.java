@@ -51,4 +51,15 @@ class ResumePolicyTest {
         now.put("probe.ics.vectors", true);
         assertTrue(ResumePolicy.check("m", config(0.1, 5), now).isEmpty());
     }
+
+    @Test
+    void aKeyOlderRunsHadAnotherValueForIsComparedWithThatValue() {
+        // runs recorded before noise.generator existed drew from nd4j; today's default is splitmix
+        Map<String, Object> now = config(0.1, 5);
+        now.put("noise.generator", "splitmix");
+        BadInputException e = assertThrows(BadInputException.class, () -> ResumePolicy.check("m", config(0.1, 5), now));
+        assertTrue(e.getMessage().contains("noise.generator was nd4j, now splitmix"), e.getMessage());
+        now.put("noise.generator", "nd4j");
+        assertTrue(ResumePolicy.check("m", config(0.1, 5), now).isEmpty());
+    }
 }
