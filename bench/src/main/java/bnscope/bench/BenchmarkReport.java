@@ -11,6 +11,7 @@ import bnscope.bench.report.ProbeOverheadSection;
 import bnscope.bench.report.SparkBreakdownSection;
 import bnscope.bench.report.StepSpeedSection;
 import bnscope.bench.report.StorageSection;
+import bnscope.bench.report.SurfaceSpeedSection;
 import bnscope.core.BadInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -46,6 +47,7 @@ public final class BenchmarkReport implements Callable<Integer> {
             new StorageSection(),
             new IcsThroughputSection(),
             new SparkBreakdownSection(),
+            new SurfaceSpeedSection(),
             new FailedStagesSection());
 
     @Parameters(index = "0", paramLabel = "RESULTS_FILE", description = "key=value lines of one benchmark run")

@@ -1,12 +1,12 @@
 package bnscope.jobs;
 
+import bnscope.core.models.Evaluation;
 import bnscope.core.snapshots.DriverRows;
 import bnscope.core.snapshots.SnapshotLayout;
 import bnscope.core.snapshots.StepKey;
 import bnscope.core.tables.SnapshotTables;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.util.List;
@@ -16,8 +16,6 @@ import java.util.List;
  * no noise) on the driver, and commits the result as a {@code kind = test} row of the metrics table.
  */
 public final class TestSetEvaluator {
-    private static final int CHUNK = 500;
-
     private final DataSet testSet;
     private final boolean classification;
     private final SnapshotLayout layout;
@@ -35,20 +33,8 @@ public final class TestSetEvaluator {
     }
 
     public Result evaluate(MultiLayerNetwork net, StepKey key) {
-        int n = testSet.numExamples();
-        double lossSum = 0;
-        long correct = 0;
-        for (int start = 0; start < n; start += CHUNK) {
-            int end = Math.min(n, start + CHUNK);
-            DataSet chunk = (DataSet) testSet.getRange(start, end);
-            lossSum += net.score(chunk, false) * (end - start);
-            if (classification) {
-                INDArray predicted = net.output(chunk.getFeatures(), false).argMax(1);
-                INDArray actual = chunk.getLabels().argMax(1);
-                correct += predicted.eq(actual).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue();
-            }
-        }
-        Result result = new Result(key.step(), lossSum / n, classification ? (double) correct / n : Double.NaN, n);
+        Evaluation.Result e = Evaluation.of(net, testSet, classification);
+        Result result = new Result(key.step(), e.loss(), e.accuracy(), e.examples());
         write(key, result);
         return result;
     }

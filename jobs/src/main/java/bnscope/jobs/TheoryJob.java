@@ -16,12 +16,10 @@ import bnscope.core.run.ManifestFile;
 import bnscope.core.run.RunActivity;
 import bnscope.core.run.RunLock;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -107,15 +105,9 @@ public final class TheoryJob {
     /** Checks every grid cell of a BatchNorm variant (holding the run's lock); returns every row written. */
     public List<Row> run(String runDirName) {
         Configuration hadoop = new Configuration();
-        Path runDir = existingRunDir(runDirName, hadoop);
+        Path runDir = RecordedRun.existingRunDir(runDirName, hadoop);
         RunActivity.notice(runDir, hadoop).ifPresent(out::println);
-        RunLock lock;
-        try {
-            lock = RunLock.acquire(runDir, hadoop, "theory " + runDirName, options.breakLock(), out);
-        } catch (IOException e) {
-            throw new BadInputException("Cannot write into the run directory " + runDir + " (" + e.getMessage()
-                    + "); the theory job writes its table there. Check the permissions of the directory.", e);
-        }
+        RunLock lock = RecordedRun.lock(runDir, hadoop, "theory " + runDirName, options.breakLock(), out, "theory");
         try (lock) {
             return check(runDir, hadoop);
         }
@@ -123,7 +115,7 @@ public final class TheoryJob {
 
     private List<Row> check(Path runDir, Configuration hadoop) {
         RunManifest manifest = RunManifest.read(runDir, hadoop);
-        RunConfig config = TheoryData.configOf(manifest, runDir);
+        RunConfig config = RecordedRun.configOf(manifest, runDir);
         RunSettings recorded = RunSettings.from(config);
         List<Variant> variants = batchNormVariants(recorded, runDir);
 
@@ -147,7 +139,7 @@ public final class TheoryJob {
                     + "newest two are kept). Let the training finish, or pass steps that exist.");
         }
         long maxStep = work.values().stream().flatMap(List::stream).mapToLong(Long::longValue).max().orElseThrow();
-        TrainingData data = TheoryData.reopen(config, manifest, runDir, maxStep, hadoop, out);
+        TrainingData data = RecordedRun.reopenData(config, manifest, runDir, maxStep, hadoop, out, "theory");
 
         String runId = String.valueOf((Object) manifest.get(m -> m.runId));
         SnapshotLayout layout = new SnapshotLayout(runDir);
@@ -191,22 +183,6 @@ public final class TheoryJob {
     /** One theory_checks row as written; {@code cell} is the grid cell's id (e.g. batchnorm-lr0.1-seed42). */
     public record Row(String cell, long step, int layer, String layerName, int unit, TheoryIdentity identity,
                       double lhs, double rhs, double relError, boolean holds) {
-    }
-
-    private static Path existingRunDir(String name, Configuration hadoop) {
-        Path p = new Path(name);
-        try {
-            FileSystem fs = p.getFileSystem(hadoop);
-            p = fs.makeQualified(p);
-            if (!fs.exists(p) || !fs.getFileStatus(p).isDirectory()) {
-                throw new BadInputException("Run directory " + p + " does not exist (or is not a directory). Pass the "
-                        + "directory of a run written by `./submit.sh train` (run.output_dir/run.name, or its --run-dir).");
-            }
-            return p;
-        } catch (IOException e) {
-            throw new BadInputException("Cannot open run directory " + p + ": " + e.getMessage()
-                    + ". Check the path and, for hdfs: or s3a: paths, the file system settings.", e);
-        }
     }
 
     private List<Variant> batchNormVariants(RunSettings settings, Path runDir) {

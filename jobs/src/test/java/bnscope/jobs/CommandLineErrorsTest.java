@@ -83,7 +83,7 @@ class CommandLineErrorsTest {
         MainOutcome o = MainOutcome.of("--help");
         assertEquals(0, o.status());
         bnscope.jobs.cli.Cli cli = new bnscope.jobs.cli.Cli(System.out);
-        assertEquals(List.of("run", "train", "analyze", "report", "sql", "compare", "claims", "theory", "docs", "help"), cli.commandNames());
+        assertEquals(List.of("run", "train", "analyze", "report", "sql", "compare", "claims", "theory", "surface", "docs", "help"), cli.commandNames());
         for (String c : cli.commandNames()) {
             assertTrue(o.out().contains(cli.synopsis(c).replace("\n", " ")), c + " in\n" + o.out());
             MainOutcome h = MainOutcome.of("help", c);

@@ -18,6 +18,7 @@ public final class ReportSections {
                 new LandscapeSection(),
                 new MomentChangeSection(),
                 new NormalizationSection(),
-                new TheorySection());
+                new TheorySection(),
+                new SurfaceSection());
     }
 }

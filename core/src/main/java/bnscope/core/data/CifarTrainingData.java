@@ -54,6 +54,30 @@ public final class CifarTrainingData implements TrainingData {
     }
 
     @Override
+    public DataSet trainingSample(int examples, long seed) {
+        int[] order = MinibatchPlan.shuffle(plan.totalRecords(), seed);
+        List<RecordRef> refs = new ArrayList<>(examples);
+        for (int k = 0; k < checkedSampleSize(examples, plan.totalRecords()); k++) {
+            refs.add(plan.locate(order[k]));
+        }
+        try (MinibatchReader reader = new MinibatchReader(trainingFiles, new CifarDataSetConverter(statistics), new CifarRecordReader())) {
+            return reader.read(refs);
+        }
+    }
+
+    @Override
+    public int trainingExamples() {
+        return plan.totalRecords();
+    }
+
+    static int checkedSampleSize(int examples, int available) {
+        if (examples < 1 || examples > available) {
+            throw new IllegalArgumentException("sample of " + examples + " examples from " + available);
+        }
+        return examples;
+    }
+
+    @Override
     public CifarTrainingData withSeed(long seed) {
         MinibatchPlan reseeded = new MinibatchPlan(seed, plan.recordsPerFile(), plan.batchSize(), plan.steps());
         return new CifarTrainingData(location, trainingFiles, testFile, testExamples, statistics, reseeded, workers);

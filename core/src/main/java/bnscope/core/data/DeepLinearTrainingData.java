@@ -65,6 +65,19 @@ public final class DeepLinearTrainingData implements TrainingData {
     }
 
     @Override
+    public DataSet trainingSample(int examples, long seed) {
+        int[] order = MinibatchPlan.shuffle(samples, seed);
+        int[] rows = java.util.Arrays.copyOf(order, CifarTrainingData.checkedSampleSize(examples, samples));
+        DataSet all = full();
+        return new DataSet(all.getFeatures().getRows(rows), all.getLabels().getRows(rows));
+    }
+
+    @Override
+    public int trainingExamples() {
+        return samples;
+    }
+
+    @Override
     public DataSet testSet() {
         return full();
     }

@@ -18,6 +18,15 @@ public interface TrainingData extends Serializable {
     /** Worker {@code worker}'s minibatch of global step {@code step}; called on the executors. */
     DataSet minibatch(long step, int worker);
 
+    /**
+     * A fixed sample of {@code examples} training examples drawn without replacement from {@code seed}
+     * (same seed, same sample, on any machine), normalized as in training; at most the training set's size.
+     */
+    DataSet trainingSample(int examples, long seed);
+
+    /** Number of training examples the sample is drawn from. */
+    int trainingExamples();
+
     /** The evaluation set (CIFAR-10 test records; for the DLN its training set). */
     DataSet testSet();
 

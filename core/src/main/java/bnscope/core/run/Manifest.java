@@ -77,6 +77,8 @@ public final class Manifest extends Extensible {
     public List<Resume> resumes;
     /** What the theory job checked. */
     public Map<String, Object> theory;
+    /** The loss surfaces computed (`./submit.sh surface`), by "variant@step": settings, seeds, sample, timing. */
+    public Map<String, Object> surfaces;
 
     /** The entry of the cell with id {@code id}, created when absent. */
     public Cell cell(String id) {

@@ -52,6 +52,20 @@ public final class SnapshotLayout {
         return String.format("driver-%s-t%09d.parquet", cell.tag(), step);
     }
 
+    /**
+     * File name of the {@code surface} rows one task of the surface job writes for {@code cell}'s
+     * checkpoint of {@code step} (docs/surface.md): one name per (cell, step, task partition), never a
+     * part- or driver- name, so resumed training leaves surfaces alone.
+     */
+    public static String surfaceFileName(GridCell cell, long step, int partition) {
+        return String.format("%sp%04d.parquet", surfaceFilePrefix(cell, step), partition);
+    }
+
+    /** The prefix every surface file of {@code cell}'s step {@code step} starts with. */
+    public static String surfaceFilePrefix(GridCell cell, long step) {
+        return String.format("surface-%s-t%09d-", cell.tag(), step);
+    }
+
     public Path stagingRoot() {
         return new Path(runDir, STAGING);
     }
@@ -61,8 +75,12 @@ public final class SnapshotLayout {
     }
 
     public Path stagedFile(long taskAttemptId, TableSchema table, GridCell cell, int split, int worker) {
-        return new Path(new Path(new Path(taskStagingDir(taskAttemptId), table.name()), "variant=" + cell.variant().label()),
-                partFileName(cell, split, worker));
+        return stagedFile(taskAttemptId, table, cell.variant().label(), partFileName(cell, split, worker));
+    }
+
+    /** A staged file of the attempt under an explicit final name (the committer keeps the name). */
+    public Path stagedFile(long taskAttemptId, TableSchema table, String variant, String fileName) {
+        return new Path(new Path(new Path(taskStagingDir(taskAttemptId), table.name()), "variant=" + variant), fileName);
     }
 
     public Path committedFile(TableSchema table, GridCell cell, int split, int worker) {

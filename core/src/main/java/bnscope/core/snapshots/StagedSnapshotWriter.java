@@ -17,26 +17,29 @@ import java.util.Map;
 public final class StagedSnapshotWriter implements SnapshotSink, Closeable {
     private final SnapshotLayout layout;
     private final long taskAttemptId;
-    private final GridCell cell;
-    private final int split;
-    private final int worker;
+    private final String variant;
+    private final String fileName;
     private final Configuration conf;
     private final Map<String, ParquetTableWriter> open = new LinkedHashMap<>();
 
     public StagedSnapshotWriter(SnapshotLayout layout, long taskAttemptId, GridCell cell, int split, int worker,
                                 Configuration conf) {
+        this(layout, taskAttemptId, cell.variant().label(), SnapshotLayout.partFileName(cell, split, worker), conf);
+    }
+
+    /** A writer whose staged files (one per table) are called {@code fileName}, e.g. a surface task's. */
+    public StagedSnapshotWriter(SnapshotLayout layout, long taskAttemptId, String variant, String fileName, Configuration conf) {
         this.layout = layout;
         this.taskAttemptId = taskAttemptId;
-        this.cell = cell;
-        this.split = split;
-        this.worker = worker;
+        this.variant = variant;
+        this.fileName = fileName;
         this.conf = conf;
     }
 
     @Override
     public synchronized void write(TableSchema table, GenericRecord row) {
         open.computeIfAbsent(table.name(), name -> new ParquetTableWriter(table,
-                layout.stagedFile(taskAttemptId, table, cell, split, worker), conf)).write(row);
+                layout.stagedFile(taskAttemptId, table, variant, fileName), conf)).write(row);
     }
 
     /** Rows written so far, by table name. */

@@ -139,9 +139,34 @@ public final class SnapshotTables {
                     + "max(|lhs|, |rhs|, largest term of rhs). For thm41_printed the bound fails where lhs > rhs.")
             .build();
 
+    public static final TableSchema SURFACE = TableSchema.builder("surface",
+                    "Loss surface around a checkpoint (Li et al. 2018) and the straight line to it from the initial weights "
+                            + "(Goodfellow et al. 2015), written by `./submit.sh surface` (docs/surface.md): training loss and "
+                            + "accuracy in evaluation mode (BatchNorm running statistics of the checkpoint, no noise) on a fixed "
+                            + "sample of the training set. Plane: θ = θ_step + alpha·x + beta·y, x and y filter-normalized random "
+                            + "directions (each filter of x, y has the norm of the same filter of the weights; biases, γ, β and "
+                            + "running statistics not perturbed). Line: θ = θ₀ + alpha·(θ_step − θ₀), every parameter "
+                            + "interpolated (running statistics included). Key columns worker, split, local_step are -1.")
+            .partitionedBy(VARIANT)
+            .key(VARIANT, LEARNING_RATE, SEED, "step", "kind", "i", "j")
+            .columns(STEP_KEY)
+            .column("kind", STRING, "plane | line", "plane: a point of the 2-D grid; line: a point of the 1-D interpolation from the initial weights.")
+            .column("i", INT, "", "plane: column index 0..columns-1 (along x); line: index 0..line_points-1.")
+            .column("j", INT, "", "plane: row index 0..rows-1 (along y); line: 0.")
+            .column("alpha", DOUBLE, "direction units", "plane: coordinate along x, in [-span, span]; line: t in [0, 1] (0: initial weights, 1: the checkpoint).")
+            .column("beta", DOUBLE, "direction units", "plane: coordinate along y, in [-span, span]; line: 0.")
+            .column("loss", DOUBLE, "nats (VGG) / squared error (DLN)", "Mean loss per example over the sample.")
+            .column("accuracy", DOUBLE, "fraction 0..1", "Fraction of the sample classified right (NaN for regression networks).")
+            .column("examples", INT, "examples", "Size of the training sample.")
+            .column("grid", STRING, "COLUMNSxROWS", "The plane's grid size, e.g. 31x31.")
+            .column("span", DOUBLE, "direction units", "Half-width of the plane: alpha and beta run over [-span, span].")
+            .column("direction_seed", LONG, "", "Seed the two directions were drawn from (--direction-seed).")
+            .column("sample_seed", LONG, "", "Seed the training sample was drawn from (derived from direction_seed).")
+            .build();
+
     /** All snapshot tables, in documentation order. */
     public static List<TableSchema> all() {
-        return List.of(METRICS, ICS, ICS_VECTORS, LANDSCAPE, ACTIVATIONS, LAYER_NORMS, THEORY_CHECKS);
+        return List.of(METRICS, ICS, ICS_VECTORS, LANDSCAPE, ACTIVATIONS, LAYER_NORMS, THEORY_CHECKS, SURFACE);
     }
 
     public static TableSchema byName(String name) {

@@ -42,6 +42,7 @@ public final class Cli {
                 .addSubcommand(new CompareRunsCommand(this))
                 .addSubcommand(new ClaimsCommand(this))
                 .addSubcommand(new TheoryCommand(this))
+                .addSubcommand(new SurfaceCommand(this))
                 .addSubcommand(new DocsCommand(this))
                 .addSubcommand(new HelpCommand(this));
         commandLine.setUsageHelpWidth(WIDTH).setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));

@@ -6,7 +6,9 @@ import bnscope.core.config.RunSettings;
 import bnscope.core.data.TrainingData;
 import bnscope.core.data.TrainingDataFactory;
 import bnscope.core.run.ManifestFile;
+import bnscope.core.run.RunLock;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
@@ -17,15 +19,41 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The run the theory job checks, as its manifest records it: the resolved config, and the training
- * data reopened from the recorded files and checked against the manifest's record of it, so the
- * checks use the minibatches the run trained on.
+ * What the jobs over a finished run's checkpoints (theory, surface) need from it: the run directory
+ * checked, its lock, the configuration its manifest recorded, and its training data reopened and
+ * checked against the manifest, so they read the examples the run trained on.
  */
-final class TheoryData {
+final class RecordedRun {
     /** Manifest data keys that may legitimately differ when the data is reopened. */
     private static final Set<String> DATA_KEYS_NOT_COMPARED = Set.of("location", "epochs");
 
-    private TheoryData() {
+    private RecordedRun() {
+    }
+
+    static Path existingRunDir(String name, Configuration hadoop) {
+        Path p = new Path(name);
+        try {
+            FileSystem fs = p.getFileSystem(hadoop);
+            p = fs.makeQualified(p);
+            if (!fs.exists(p) || !fs.getFileStatus(p).isDirectory()) {
+                throw new BadInputException("Run directory " + p + " does not exist (or is not a directory). Pass the "
+                        + "directory of a run written by `./submit.sh train` (run.output_dir/run.name, or its --run-dir).");
+            }
+            return p;
+        } catch (IOException e) {
+            throw new BadInputException("Cannot open run directory " + p + ": " + e.getMessage()
+                    + ". Check the path and, for hdfs: or s3a: paths, the file system settings.", e);
+        }
+    }
+
+    /** Takes the run's lock for {@code command} ({@code job} names the table writer in the message). */
+    static RunLock lock(Path runDir, Configuration hadoop, String command, boolean breakLock, PrintStream out, String job) {
+        try {
+            return RunLock.acquire(runDir, hadoop, command, breakLock, out);
+        } catch (IOException e) {
+            throw new BadInputException("Cannot write into the run directory " + runDir + " (" + e.getMessage()
+                    + "); the " + job + " job writes its table there. Check the permissions of the directory.", e);
+        }
     }
 
     static RunConfig configOf(RunManifest manifest, Path runDir) {
@@ -45,9 +73,10 @@ final class TheoryData {
     /**
      * The run's data, reopened from the files the manifest names and checked against the manifest;
      * the plan is extended past the last step if needed (the minibatches of earlier steps do not
-     * depend on the number of steps planned).
+     * depend on the number of steps planned). {@code job} names the caller in messages.
      */
-    static TrainingData reopen(RunConfig config, RunManifest manifest, Path runDir, long maxStep, Configuration hadoop, PrintStream out) {
+    static TrainingData reopenData(RunConfig config, RunManifest manifest, Path runDir, long maxStep, Configuration hadoop,
+                                   PrintStream out, String job) {
         Map<String, Object> changes = new LinkedHashMap<>();
         RunSettings recordedSettings = RunSettings.from(config);
         int frequency = recordedSettings.spark().averagingFrequency();
@@ -57,14 +86,14 @@ final class TheoryData {
         Map<String, Object> recordedData = manifest.get(m -> m.data);
         if (recordedData == null) {
             throw new BadInputException("The manifest " + new Path(runDir, RunManifest.FILE) + " has no \"data\" section "
-                    + "recording the training data; the theory job cannot make sure it uses the run's minibatches. Re-run the training.");
+                    + "recording the training data; the " + job + " job cannot make sure it uses the run's training data. Re-run the training.");
         }
-        String directory = recordedTrainingDirectory(recordedData, hadoop);
+        String directory = recordedTrainingDirectory(recordedData, hadoop, job);
         if (directory != null) {
             changes.put("data.dir", directory);
         }
         RunSettings reopened = changes.isEmpty() ? recordedSettings
-                : RunSettings.from(config.with(changes, "the theory job (the run's recorded data directory and a plan up to step " + maxStep + ")"));
+                : RunSettings.from(config.with(changes, "the " + job + " job (the run's recorded data directory and a plan up to step " + maxStep + ")"));
         TrainingData data = TrainingDataFactory.open(reopened, runDir.toString(), hadoop, out);
         Map<String, Object> found = ManifestFile.asRecorded(data.describe());
         for (Map.Entry<String, Object> e : recordedData.entrySet()) {
@@ -75,7 +104,7 @@ final class TheoryData {
             if (!e.getValue().equals(now)) {
                 throw new BadInputException("The training data found now does not match the run's manifest: data." + e.getKey()
                         + " was " + e.getValue() + " at training time but is " + now + " (data opened from "
-                        + reopened.data().dir() + "). The theory checks must use the minibatches the run trained on; "
+                        + reopened.data().dir() + "). The " + job + " job must use the data the run trained on; "
                         + "restore the original data files at their recorded paths.");
             }
         }
@@ -86,7 +115,7 @@ final class TheoryData {
      * The directory of the recorded CIFAR training files, when it still exists (null: use the config's
      * data.dir). A path that cannot be checked is bad input, not a silent fallback to another directory.
      */
-    private static String recordedTrainingDirectory(Map<String, Object> data, Configuration hadoop) {
+    private static String recordedTrainingDirectory(Map<String, Object> data, Configuration hadoop, String job) {
         if (!(data.get("training_files") instanceof List<?> files) || files.isEmpty()
                 || !(files.get(0) instanceof Map<?, ?> first) || !(first.get("path") instanceof String path)) {
             return null;
@@ -97,7 +126,7 @@ final class TheoryData {
         } catch (IOException e) {
             throw new BadInputException("Cannot check the run's recorded training data directory " + dir + " (data."
                     + "training_files in the manifest): " + e.getClass().getSimpleName() + ": " + e.getMessage()
-                    + ". The theory checks must read the minibatches the run trained on; make that file system reachable "
+                    + ". The " + job + " job must read the data the run trained on; make that file system reachable "
                     + "(for hdfs: or s3a: paths, its settings), or restore the files there.", e);
         }
     }
