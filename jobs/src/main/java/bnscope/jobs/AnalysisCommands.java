@@ -130,6 +130,8 @@ public final class AnalysisCommands {
     public static int sqlShell(List<String> runs, int maxRows, String master, PrintStream out, Function<Throwable, String> errors)
             throws IOException {
         noticeReaders(runs, out);
+        // Spark warns once about the host name while the first statement is typed: noise in the middle of a prompt
+        Configurator.setLevel("org.apache.spark.util.Utils", Level.ERROR);
         return SqlShell.run(() -> spark(master), runs, maxRows, out, errors);
     }
 

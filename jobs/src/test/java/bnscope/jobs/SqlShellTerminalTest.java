@@ -111,7 +111,9 @@ class SqlShellTerminalTest {
     }
 
     private static void type(String line) throws Exception {
-        assertEquals(0, tmux("send-keys", "-t", SESSION, "-l", line));
+        // tmux reads an argument ending in ';' as the end of its command: "\;" is the literal character
+        String keys = line.endsWith(";") ? line.substring(0, line.length() - 1) + "\\;" : line;
+        assertEquals(0, tmux("send-keys", "-t", SESSION, "-l", keys));
         assertEquals(0, tmux("send-keys", "-t", SESSION, "Enter"));
     }
 
