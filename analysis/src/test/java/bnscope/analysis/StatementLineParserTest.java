@@ -20,6 +20,8 @@ class StatementLineParserTest {
         assertFalse(StatementLineParser.complete("SELECT 1 /* ; */"));
         assertFalse(StatementLineParser.complete("SELECT `a;b`"));
         assertFalse(StatementLineParser.complete("SELECT 'it''s;"));
+        assertFalse(StatementLineParser.complete("SELECT \"a;"));
+        assertTrue(StatementLineParser.complete("SELECT 'it''s';"));
     }
 
     @Test

@@ -9,6 +9,7 @@ import bnscope.bench.report.MachineSection;
 import bnscope.bench.report.PerCoreSection;
 import bnscope.bench.report.ProbeOverheadSection;
 import bnscope.bench.report.SparkBreakdownSection;
+import bnscope.bench.report.SqlSection;
 import bnscope.bench.report.StepSpeedSection;
 import bnscope.bench.report.StorageSection;
 import bnscope.core.BadInputException;
@@ -45,6 +46,7 @@ public final class BenchmarkReport implements Callable<Integer> {
             new ProbeOverheadSection(),
             new StorageSection(),
             new IcsThroughputSection(),
+            new SqlSection(),
             new SparkBreakdownSection(),
             new FailedStagesSection());
 

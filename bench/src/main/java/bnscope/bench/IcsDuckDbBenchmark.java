@@ -30,7 +30,7 @@ import static org.apache.spark.sql.functions.max;
  * same Parquet files ({@link IcsVectorBenchmark}'s synthetic vectors, 160 M values by default),
  * and where Spark's time goes. Spark figures, best of {@code repeat} after a warm-up, each with the
  * nested-column vectorized Parquet reader ({@code spark.sql.parquet.enableNestedColumnVectorizedReader})
- * on and off: the bare scan of both arrays; the recomputation up to the per-key rows (read, per-row
+ * on (with Spark's 4,096 rows a batch, and with 256) and off: the bare scan of both arrays; the recomputation up to the per-key rows (read, per-row
  * sums, the one shuffle; no write); the whole job (also the write of ics_metrics and the vector
  * check). DuckDB ({@code --duckdb-threads}, 2 by default, the machine's cores) runs the per-row
  * sums with its list functions (float arithmetic: DuckDB has no double list sum over a float list),
@@ -41,6 +41,7 @@ import static org.apache.spark.sql.functions.max;
         description = "ics_metrics on Spark against the same computation in DuckDB, and where Spark's time goes.")
 public final class IcsDuckDbBenchmark implements Callable<Integer> {
     static final String NESTED_READER = "spark.sql.parquet.enableNestedColumnVectorizedReader";
+    static final String BATCH_SIZE = "spark.sql.parquet.columnarReaderBatchSize";
 
     @Spec
     CommandSpec spec;
@@ -74,9 +75,13 @@ public final class IcsDuckDbBenchmark implements Callable<Integer> {
         try {
             RunDirectory run = RunDirectory.open(spark, root);
             results.put("duckdb.nested_reader_default", spark.conf().get(NESTED_READER));
-            for (boolean nested : new boolean[]{true, false}) {
-                spark.conf().set(NESTED_READER, nested);
-                String p = "duckdb.spark_nested_" + (nested ? "on" : "off") + ".";
+            // the reader's default (nested vectorized, 4,096 rows a batch), the row-based reader, and smaller batches:
+            // a batch of 4,096 ics_vectors rows holds 2 x 16 M floats (128 MB) in its column vectors
+            String[][] readers = {{"on", "true", "4096"}, {"off", "false", "4096"}, {"on_batch256", "true", "256"}};
+            for (String[] reader : readers) {
+                spark.conf().set(NESTED_READER, reader[1]);
+                spark.conf().set(BATCH_SIZE, reader[2]);
+                String p = "duckdb.spark_nested_" + reader[0] + ".";
                 results.put(p + "scan_s", best(() -> {
                     spark.read().parquet(run.tablePath(SnapshotTables.ICS_VECTORS).toString()).createOrReplaceTempView("v");
                     return spark.sql("SELECT sum(size(g)) + sum(size(g_prime)) FROM v").first().getLong(0);
@@ -84,6 +89,7 @@ public final class IcsDuckDbBenchmark implements Callable<Integer> {
                 results.put(p + "recompute_s", best(() -> new IcsMetricsJob().workerRows(run).agg(max("rel_diff")).first().get(0)));
                 results.put(p + "job_s", best(() -> new IcsMetricsJob().run(run, AnalyzeOptions.defaults()).summary()));
             }
+            spark.conf().unset(BATCH_SIZE);
             spark.conf().unset(NESTED_READER);
         } finally {
             spark.stop();
