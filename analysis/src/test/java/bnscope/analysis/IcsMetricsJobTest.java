@@ -111,6 +111,27 @@ class IcsMetricsJobTest {
     }
 
     @Test
+    void theReaderBatchOfTheVectorsIsTheJobsOwnAndTheSessionKeepsItsSetting(@TempDir Path dir) {
+        RunFixture run = new RunFixture(dir, "batch-run");
+        for (int worker = 0; worker < 2; worker++) {
+            Pair p = pair(worker, 0, 2);
+            addScalars(run, "batchnorm", worker, 0, 2, p.gNorm(), p.gPrimeNorm(), p.dot(), p.diffNorm(), p.cosine());
+            addVectors(run, "batchnorm", worker, 0, 2, p, false);
+        }
+        RunDirectory dirOfRun = RunDirectory.open(spark, run.write());
+        assertFalse(spark.conf().contains(IcsMetricsJob.READER_BATCH_KEY));
+        assertFalse(new IcsMetricsJob().run(dirOfRun, AnalyzeOptions.defaults()).checkFailed());
+        assertFalse(spark.conf().contains(IcsMetricsJob.READER_BATCH_KEY), "the job's 256-row batches must not outlive it");
+        spark.conf().set(IcsMetricsJob.READER_BATCH_KEY, 2);
+        try {
+            assertFalse(new IcsMetricsJob().run(dirOfRun, AnalyzeOptions.defaults()).checkFailed());
+            assertEquals("2", spark.conf().get(IcsMetricsJob.READER_BATCH_KEY));
+        } finally {
+            spark.conf().unset(IcsMetricsJob.READER_BATCH_KEY);
+        }
+    }
+
+    @Test
     void aggregatesOverWorkersAndRecomputesScalarsFromVectorsInSql(@TempDir Path dir) {
         RunFixture run = new RunFixture(dir, "ics-run");
         // standard: scalars only, hand-picked so the worker statistics are obvious
