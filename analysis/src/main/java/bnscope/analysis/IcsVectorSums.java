@@ -84,7 +84,7 @@ final class IcsVectorSums {
      * as much as decoding the arrays). Null when the scan is not columnar (e.g. the nested-column
      * vectorized reader is off) or the plan does more than select columns.
      */
-    private static FileSourceScanExec columnarScan(SparkPlan plan) {
+    static FileSourceScanExec columnarScan(SparkPlan plan) {
         SparkPlan node = plan;
         while (!(node instanceof FileSourceScanExec) && node.children().size() == 1) {
             boolean onlyColumns = node instanceof ProjectExec p && p.projectList().forall(e -> e instanceof Attribute);

@@ -50,12 +50,13 @@ class SqlShellTerminalTest {
     void aUserQueriesARunInteractively() throws Exception {
         Path home = Files.createDirectories(tmp.resolve("home"));
         Path args = tmp.resolve("java-args.txt");
-        List<String> java = new ArrayList<>(List.of("-Xmx2g", "-cp", System.getProperty("java.class.path")));
+        // user.home, not HOME: Java takes the home directory from the password database
+        List<String> java = new ArrayList<>(List.of("-Xmx2g", "-Duser.home=" + home, "-cp", System.getProperty("java.class.path")));
         java.addAll(List.of(SparkSessions.executorJavaOptions().split(" ")));
         java.addAll(List.of(Main.class.getName(), "sql", "--runs", run.toString()));
         Files.write(args, java.stream().map(a -> "\"" + a.replace("\\", "\\\\").replace("\"", "\\\"") + "\"").toList());
         String javaBin = new File(System.getProperty("java.home"), "bin/java").toString();
-        String command = "cd '" + MainOutcome.repo() + "' && HOME='" + home + "' '" + javaBin + "' @'" + args + "'; echo \"[shell exited: $?]\"; sleep 600";
+        String command = "cd '" + MainOutcome.repo() + "' && '" + javaBin + "' @'" + args + "'; echo \"[shell exited: $?]\"; sleep 600";
         assertEquals(0, tmux("new-session", "-d", "-s", SESSION, "-x", "220", "-y", "50", "bash", "-c", command));
 
         screenShows(s -> s.endsWith("bnscope>"), "the prompt"); // capture-pane drops the prompt's trailing blank
