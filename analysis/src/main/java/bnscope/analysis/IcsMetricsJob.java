@@ -8,6 +8,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.RuntimeConfig;
 
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,15 @@ import static org.apache.spark.sql.functions.*;
  */
 public final class IcsMetricsJob implements MetricJob {
     static final List<String> KEY = CellColumns.key("worker", "step", "layer", "param");
+    /** Spark's rows per Parquet reader batch (default 4,096), read when the scan runs. */
+    static final String READER_BATCH_KEY = "spark.sql.parquet.columnarReaderBatchSize";
+    /**
+     * Rows per reader batch for ics_vectors, unless the session chose its own: a row holds a chunk
+     * of G and of G' (4,096 floats each by default), so Spark's 4,096-row batch decodes 128 MB of
+     * column vectors before the sums read them back from memory; 256 rows (8 MB) made the scan
+     * nearly twice as fast (docs/analysis.md, "ics_metrics against DuckDB").
+     */
+    static final int VECTOR_READER_BATCH_ROWS = 256;
     /** What {@link #metrics} groups by: one row per cell, layer, parameter and step, over the workers. */
     private static final List<String> STEP_KEY = CellColumns.key("layer", "param", "step");
 
@@ -190,6 +200,21 @@ public final class IcsMetricsJob implements MetricJob {
             long written = MetricTableWriter.write(metrics(workerRows(run, false)), output(), run);
             return new JobOutcome(written, "no ics_vectors: vector columns are null", false);
         }
+        RuntimeConfig conf = run.spark().conf();
+        boolean chosen = conf.contains(READER_BATCH_KEY);
+        if (!chosen) {
+            conf.set(READER_BATCH_KEY, VECTOR_READER_BATCH_ROWS);
+        }
+        try {
+            return runWithVectors(run, options);
+        } finally {
+            if (!chosen) {
+                conf.unset(READER_BATCH_KEY);
+            }
+        }
+    }
+
+    private JobOutcome runWithVectors(RunDirectory run, AnalyzeOptions options) {
         // The check is observed while the table is written, so the vectors are read and reduced once.
         Observation observation = new Observation("ics_vector_check");
         Column[] aggs = checkAggregates();

@@ -273,6 +273,27 @@ public final class ReadOnlyStatement {
     }
 
     /**
+     * Whether SQL text ends a statement: its last token (comments and blanks aside) is a {@code ;}
+     * of Spark's lexer, so not one inside a string, a quoted name or a comment, and no quote is
+     * left open (the lexer makes an unclosed quote a lone unrecognized character and goes on). The
+     * shell reads lines until this holds.
+     */
+    static boolean endsStatement(String sql) {
+        SqlBaseLexer lexer = new SqlBaseLexer(new UpperCaseCharStream(CharStreams.fromString(sql)));
+        lexer.removeErrorListeners();
+        int last = -1;
+        for (Token t = lexer.nextToken(); t.getType() != Token.EOF; t = lexer.nextToken()) {
+            if (t.getType() == SqlBaseLexer.UNRECOGNIZED && "'\"`".indexOf(t.getText().charAt(0)) >= 0) {
+                return false;
+            }
+            if (t.getChannel() == Token.DEFAULT_CHANNEL) {
+                last = t.getType();
+            }
+        }
+        return last == SqlBaseLexer.SEMICOLON;
+    }
+
+    /**
      * Splits SQL text into statements at the {@code ;} tokens of Spark's own lexer (so not inside
      * strings, quoted names or comments), dropping empty ones (only blanks or comments).
      */

@@ -7,6 +7,7 @@ import bnscope.core.run.ManifestFile;
 import bnscope.core.run.RunLayout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -46,9 +47,21 @@ public final class RunDirectory {
 
     /** Opens {@code dir}; throws BadInputException when it does not exist or its manifest is not JSON. */
     public static RunDirectory open(SparkSession spark, String dir) {
+        return open(spark, spark.sparkContext().hadoopConfiguration(), dir);
+    }
+
+    /**
+     * Opens {@code dir} for its manifest and the list of its tables only, with no Spark session
+     * (e.g. to print the DuckDB views, {@link DuckDbScript}); {@link #read} then fails.
+     */
+    public static RunDirectory openFiles(Configuration hadoop, String dir) {
+        return open(null, hadoop, dir);
+    }
+
+    private static RunDirectory open(SparkSession spark, Configuration hadoop, String dir) {
         Path path = new Path(dir);
         try {
-            FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            FileSystem fs = path.getFileSystem(hadoop);
             if (!fs.exists(path) || !fs.getFileStatus(path).isDirectory()) {
                 throw new BadInputException("Run directory " + dir + " does not exist or is not a directory. "
                         + "Pass the directory a training run wrote (the one holding manifest.json and the table folders).");
@@ -153,6 +166,9 @@ public final class RunDirectory {
         if (!has(table)) {
             throw new BadInputException("Run directory " + dir + " has no table " + table.name() + " (no Parquet files under "
                     + tablePath(table) + "). Check the run finished and recorded this table, or run `analyze` first for metric tables.");
+        }
+        if (spark == null) {
+            throw new IllegalStateException("run directory " + dir + " was opened without a Spark session; it cannot read " + table.name());
         }
         return CellColumns.complete(spark.read().schema(CellColumns.readType(table)).parquet(tablePath(table).toString()), this);
     }

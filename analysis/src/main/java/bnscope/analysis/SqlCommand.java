@@ -88,12 +88,26 @@ public final class SqlCommand {
         if (query == null || query.isBlank()) {
             throw new BadInputException("sql needs a query, e.g. \"SELECT variant, max(step) FROM curves GROUP BY variant\".");
         }
-        List<RunDirectory> runs = runDirs.stream().map(d -> RunDirectory.open(spark, d)).toList();
-        RunViews views = RunViews.register(spark, runs);
+        RunViews views = RunViews.open(spark, runDirs.stream().map(d -> RunDirectory.open(spark, d)).toList());
         views.notes().forEach(n -> console.println("note: " + n));
+        return execute(spark, views, query, options, console);
+    }
+
+    /**
+     * Runs one statement over views already opened (the one-shot command and each statement of the
+     * shell): checks it is read-only, defines the views it names, prints notes about views lacking
+     * some runs, runs it and prints or writes the result; returns 0. Throws BadInputException for a
+     * refused statement, a query Spark cannot run, or a missing table.
+     */
+    public static int execute(SparkSession spark, RunViews views, String query, Options options, PrintStream console) {
         Dataset<Row> result;
         try {
             ReadOnlyStatement statement = ReadOnlyStatement.of(spark, query);
+            if (statement.kind().equals("query")) {
+                views.ensure(statement.relations());
+            } else {
+                views.ensureAll(); // SHOW, DESCRIBE, EXPLAIN may name any view
+            }
             views.partialViews(statement.relations()).forEach(n -> console.println("note: " + n));
             result = spark.sql(statement.text());
         } catch (AnalysisException ae) {

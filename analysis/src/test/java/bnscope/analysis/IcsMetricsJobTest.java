@@ -111,6 +111,55 @@ class IcsMetricsJobTest {
     }
 
     @Test
+    void theReaderBatchOfTheVectorsIsTheJobsOwnAndTheSessionKeepsItsSetting(@TempDir Path dir) {
+        RunFixture run = new RunFixture(dir, "batch-run");
+        for (int worker = 0; worker < 2; worker++) {
+            Pair p = pair(worker, 0, 2);
+            addScalars(run, "batchnorm", worker, 0, 2, p.gNorm(), p.gPrimeNorm(), p.dot(), p.diffNorm(), p.cosine());
+            addVectors(run, "batchnorm", worker, 0, 2, p, false);
+        }
+        RunDirectory dirOfRun = RunDirectory.open(spark, run.write());
+        assertFalse(spark.conf().contains(IcsMetricsJob.READER_BATCH_KEY));
+        assertFalse(new IcsMetricsJob().run(dirOfRun, AnalyzeOptions.defaults()).checkFailed());
+        assertFalse(spark.conf().contains(IcsMetricsJob.READER_BATCH_KEY), "the job's 256-row batches must not outlive it");
+        spark.conf().set(IcsMetricsJob.READER_BATCH_KEY, 2);
+        try {
+            assertFalse(new IcsMetricsJob().run(dirOfRun, AnalyzeOptions.defaults()).checkFailed());
+            assertEquals("2", spark.conf().get(IcsMetricsJob.READER_BATCH_KEY));
+        } finally {
+            spark.conf().unset(IcsMetricsJob.READER_BATCH_KEY);
+        }
+    }
+
+    @Test
+    void theSumsReadTheColumnarScanInPlaceAndTheRowPathGivesTheSameSums(@TempDir Path dir) {
+        RunFixture run = new RunFixture(dir, "columnar-run");
+        for (int worker = 0; worker < 2; worker++) {
+            Pair p = pair(worker, 0, 3);
+            addScalars(run, "batchnorm", worker, 0, 3, p.gNorm(), p.gPrimeNorm(), p.dot(), p.diffNorm(), p.cosine());
+            addVectors(run, "batchnorm", worker, 0, 3, p, false);
+        }
+        Dataset<Row> vectors = RunDirectory.open(spark, run.write()).read(ICS_VECTORS);
+        Dataset<Row> selected = vectors.select("variant", "worker", "step", "layer", "param", "g", "g_prime");
+        assertNotNull(IcsVectorSums.columnarScan(selected.queryExecution().executedPlan()),
+                selected.queryExecution().executedPlan().toString());
+        List<Row> columnar = IcsVectorSums.of(vectors).orderBy("worker", "step", "layer").collectAsList();
+        spark.conf().set("spark.sql.parquet.enableNestedColumnVectorizedReader", false);
+        try {
+            Dataset<Row> rowBased = vectors.select("variant", "worker", "step", "layer", "param", "g", "g_prime");
+            assertNull(IcsVectorSums.columnarScan(rowBased.queryExecution().executedPlan()));
+            assertEquals(columnar, IcsVectorSums.of(vectors).orderBy("worker", "step", "layer").collectAsList());
+        } finally {
+            spark.conf().unset("spark.sql.parquet.enableNestedColumnVectorizedReader");
+        }
+        // worker 0's chunks add up to ‖G−G'‖² (column 6 of the sums is d2)
+        double d2 = columnar.stream().filter(r -> r.getInt(1) == 0).mapToDouble(r -> r.getDouble(6)).sum();
+        double diffNorm = pair(0, 0, 3).diffNorm();
+        assertEquals(diffNorm * diffNorm, d2, 1e-12 * d2);
+        assertEquals(3, columnar.stream().filter(r -> r.getInt(1) == 0).count(), "7 values in chunks of 3");
+    }
+
+    @Test
     void aggregatesOverWorkersAndRecomputesScalarsFromVectorsInSql(@TempDir Path dir) {
         RunFixture run = new RunFixture(dir, "ics-run");
         // standard: scalars only, hand-picked so the worker statistics are obvious

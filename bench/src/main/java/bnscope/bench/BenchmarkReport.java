@@ -9,6 +9,7 @@ import bnscope.bench.report.MachineSection;
 import bnscope.bench.report.PerCoreSection;
 import bnscope.bench.report.ProbeOverheadSection;
 import bnscope.bench.report.SparkBreakdownSection;
+import bnscope.bench.report.SqlSection;
 import bnscope.bench.report.StepSpeedSection;
 import bnscope.bench.report.StorageSection;
 import bnscope.bench.report.SurfaceSpeedSection;
@@ -46,6 +47,7 @@ public final class BenchmarkReport implements Callable<Integer> {
             new ProbeOverheadSection(),
             new StorageSection(),
             new IcsThroughputSection(),
+            new SqlSection(),
             new SparkBreakdownSection(),
             new SurfaceSpeedSection(),
             new FailedStagesSection());

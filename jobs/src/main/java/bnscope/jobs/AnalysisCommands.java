@@ -6,8 +6,12 @@ import bnscope.analysis.AnalyzeJob;
 import bnscope.analysis.AnalyzeOptions;
 import bnscope.analysis.CompareCommand;
 import bnscope.analysis.report.ReportJob;
+import bnscope.analysis.DuckDbScript;
+import bnscope.analysis.RunDirectory;
+import bnscope.analysis.RunViews;
 import bnscope.analysis.SqlCommand;
 import bnscope.analysis.claims.ClaimsCheck;
+import bnscope.analysis.SqlShell;
 import bnscope.core.BadInputException;
 import bnscope.core.run.RunActivity;
 import bnscope.core.run.RunLock;
@@ -19,6 +23,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Thin entry points for the analysis commands: build the SparkSession, take each run's analysis
@@ -123,6 +128,28 @@ public final class AnalysisCommands {
     public static int claims(String run, ClaimsCheck.Format format, List<Integer> expected, String master, PrintStream out) {
         noticeReaders(List.of(run), out);
         return ClaimsCheck.run(spark(master), run, options(run), format, expected, out);
+    }
+
+    /**
+     * {@code sql} with no query: the interactive shell over the views of {@code runs}; the Spark
+     * session starts in the background while the first statement is typed.
+     */
+    public static int sqlShell(List<String> runs, int maxRows, String master, PrintStream out, Function<Throwable, String> errors)
+            throws IOException {
+        noticeReaders(runs, out);
+        // Spark warns once about the host name while the first statement is typed: noise in the middle of a prompt
+        Configurator.setLevel("org.apache.spark.util.Utils", Level.ERROR);
+        return SqlShell.run(() -> spark(master), runs, maxRows, out, errors);
+    }
+
+    /** {@code sql --duckdb}: prints the views of {@code runs} as a DuckDB script; no Spark session starts. */
+    public static int duckdbScript(List<String> runs, PrintStream out) {
+        Configuration hadoop = new Configuration();
+        for (String run : runs) { // as SQL comments: the output is the script
+            RunActivity.notice(new Path(run), hadoop).ifPresent(n -> out.println("-- " + n));
+        }
+        out.print(DuckDbScript.of(RunViews.open(null, runs.stream().map(r -> RunDirectory.openFiles(hadoop, r)).toList())));
+        return 0;
     }
 
     /** {@code compare}: returns 0, or 1 past the tolerance. */

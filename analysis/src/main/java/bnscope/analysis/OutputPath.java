@@ -1,4 +1,4 @@
-package bnscope.jobs.cli;
+package bnscope.analysis;
 
 import bnscope.core.BadInputException;
 import org.apache.hadoop.conf.Configuration;
@@ -13,11 +13,11 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 
 /**
- * A result location the user named ({@code sql --out}): checked before any Spark work (the folder
+ * A result location the user named ({@code sql --out}, the shell's {@code \out}): checked before any Spark work (the folder
  * exists and accepts a new file, the target is not a folder for CSV nor a file for Parquet), and
  * cleaned up when the work fails, so no half-written result is left looking like a finished one.
  */
-final class OutputPath {
+public final class OutputPath {
     private final String given;
     private final Path target;
     private final FileSystem fs;
@@ -33,7 +33,7 @@ final class OutputPath {
     }
 
     /** Throws BadInputException unless {@code out} (ending .csv: one file, .parquet: a folder) can be written. */
-    static OutputPath check(String out) {
+    public static OutputPath check(String out) {
         Path target = new Path(out);
         try {
             FileSystem fs = target.getFileSystem(new Configuration());
@@ -80,7 +80,7 @@ final class OutputPath {
      * is new, any new entry beside it named after it, such as a staging folder) and an overwritten
      * Parquet folder that Spark did not finish (no _SUCCESS marker); an untouched earlier result stays.
      */
-    <T> T writeOrRemove(Callable<T> work) throws Exception {
+    public <T> T writeOrRemove(Callable<T> work) throws Exception {
         try {
             return work.call();
         } catch (Exception | Error e) {
