@@ -61,6 +61,11 @@ public final class StepBenchmark implements Callable<Integer> {
                     + "after the same warm-up; -1 means --steps, 0 skips them (default: ${DEFAULT-VALUE})")
     int dl4jSteps;
 
+    @Option(names = "--nd4j-noise-steps", paramLabel = "N", defaultValue = "-1",
+            description = "timed noisy-batchnorm steps with the noise stream before issue 15 (noise.generator=nd4j), "
+                    + "after the same warm-up; -1 means --steps, 0 skips them (default: ${DEFAULT-VALUE})")
+    int nd4jNoiseSteps;
+
     @Option(names = "--prefix", paramLabel = "KEY", defaultValue = "jvm", description = "prefix of the RESULT keys (default: ${DEFAULT-VALUE})")
     String prefix;
 
@@ -82,6 +87,9 @@ public final class StepBenchmark implements Callable<Integer> {
         // DL4J's own layers in NCHW: the out-of-the-box slow path, and the before-issue-15 reference
         RunSettings dl4j = minibatches.settings(planned, List.of("model.implementation=dl4j"));
         int referenceSteps = dl4jSteps < 0 ? steps : dl4jSteps;
+        // The fast path with libnd4j's noise generator (other draws, same law): what the noise stream costs
+        RunSettings nd4jNoise = minibatches.settings(planned, List.of("noise.generator=nd4j"));
+        int nd4jNoiseRuns = nd4jNoiseSteps < 0 ? steps : nd4jNoiseSteps;
         List<DataSet> batches = BenchmarkMinibatches.load(config, planned, log);
         results.put(prefix + ".omp_num_threads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
         results.put(prefix + ".nd4j_max_threads", Nd4j.getEnvironment().maxThreads());
@@ -93,6 +101,10 @@ public final class StepBenchmark implements Callable<Integer> {
             results.put(prefix + ".fast." + v, fast.times(), batch);
             results.put(prefix + ".fast." + v + ".helpers", fast.helpersActive() ? "all" : "MISSING " + fast.helpers());
             results.put(prefix + ".fast." + v + ".implementation", config.model().implementation().label());
+            if (variant == Variant.NOISY_BATCHNORM && nd4jNoiseRuns > 0) {
+                Run earlier = train(nd4jNoise, variant, false, batches, warmup, nd4jNoiseRuns, log);
+                results.put(prefix + ".nd4j_noise." + v, earlier.times(), batch);
+            }
             if (referenceSteps > 0) {
                 Run reference = train(dl4j, variant, false, batches, warmup, referenceSteps, log);
                 results.put(prefix + ".dl4j." + v, reference.times(), batch);

@@ -101,6 +101,8 @@ public final class ConfigKeys {
             key("noise.n_sigma", DOUBLE, 1.25, ">= 1", v -> ((Number) v).doubleValue() >= 1, "Noisy BatchNorm: per-step channel scale sigma_j ~ U(1, n_sigma)."),
             key("noise.r_mu", DOUBLE, 0.1, ">= 0", NON_NEGATIVE, "Noisy BatchNorm: per-sample shift m_ij ~ U(mu_j - r_mu, mu_j + r_mu)."),
             key("noise.r_sigma", DOUBLE, 0.1, ">= 0", NON_NEGATIVE, "Noisy BatchNorm: per-sample scale s_ij ~ N(sigma_j, r_sigma) (a standard deviation)."),
+            oneOf("noise.generator", "splitmix", Set.of("splitmix", "nd4j"),
+                    "Noisy BatchNorm: the random stream of the draws: splitmix (SplitMix64 and a ziggurat in Java, drawn and applied in two passes over the layer; the default since issue 15) or nd4j (libnd4j's native generator, the stream of earlier runs). Same distributions, different draws."),
             // Spark
             key("spark.workers", INT, 2, "> 0", POSITIVE,
                     "Parameter-averaging workers (data partitions per split). Match it to the executor cores you have."),

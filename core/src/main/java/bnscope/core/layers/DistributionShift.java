@@ -21,9 +21,12 @@ import java.util.Arrays;
  */
 public final class DistributionShift {
 
-    /** The noise magnitudes n_μ, n_σ, r_μ, r_σ of Algorithm 1. */
-    public record Parameters(double nMu, double nSigma, double rMu, double rSigma) {
+    /** The noise magnitudes n_μ, n_σ, r_μ, r_σ of Algorithm 1 and the random stream they are drawn from. */
+    public record Parameters(double nMu, double nSigma, double rMu, double rSigma, NoiseGenerator generator) {
         void validate() {
+            if (generator == null) {
+                throw new IllegalArgumentException("noise parameters need a generator");
+            }
             if (!(nMu >= 0) || Double.isInfinite(nMu)) {
                 throw NoisyBatchNorm.badParameter("n_mu", nMu, "a finite number >= 0");
             }

@@ -19,7 +19,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * NHWC or dense [n, units]). Training: batch statistics in one pass, normalization in a second;
  * the statistics are kept for backprop, which also writes DL4J's running-statistic "gradients"
  * {@code (1−decay)·(running − batch)} (or the log-std form) exactly as DL4J's layer does, so the SGD
- * step turns them into the same moving average. Evaluation uses the running statistics. Other
+ * step turns them into the same moving average. Evaluation uses the running statistics. FLOAT
+ * networks run {@link FloatBatchNormKernel} (float buffers, blocked sums); DOUBLE ones (numerical
+ * gradient checks) the double {@link BatchNormKernel}. Other
  * configurations (locked γ/β, rank-3 input) run DL4J's own code.
  */
 public class FusedBatchNormalizationLayer extends BatchNormalization {
@@ -31,6 +33,9 @@ public class FusedBatchNormalizationLayer extends BatchNormalization {
     /** The input of that pass as doubles (reused by backprop) and a scratch buffer; kept across steps. */
     private double[] inputValues;
     private double[] scratch;
+    /** The same for FLOAT networks ({@link FloatBatchNormKernel}). */
+    private float[] inputFloats;
+    private float[] scratchFloats;
 
     public FusedBatchNormalizationLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -76,13 +81,24 @@ public class FusedBatchNormalizationLayer extends BatchNormalization {
                     + " units, got input of shape " + java.util.Arrays.toString(x.shape()));
         }
         INDArray in = x.castTo(dataType);
-        inputValues = ArrayValues.read(in, inputValues);
-        BatchNormKernel.Statistics stats = training == TrainingMode.TRAIN ? kernel.statistics(inputValues, l) : runningStatistics();
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, in.shape(), 'c');
-        scratch = scratch != null && scratch.length >= inputValues.length ? scratch : new double[inputValues.length];
-        kernel.normalize(inputValues, l, stats, row(getParam(BatchNormalizationParamInitializer.GAMMA)),
-                row(getParam(BatchNormalizationParamInitializer.BETA)), layerConf().getEps(), scratch);
-        ArrayValues.write(scratch, out);
+        double[] gamma = row(getParam(BatchNormalizationParamInitializer.GAMMA));
+        double[] beta = row(getParam(BatchNormalizationParamInitializer.BETA));
+        BatchNormKernel.Statistics stats;
+        if (dataType == DataType.FLOAT) { // the float kernel: half the bytes per pass, no conversion passes
+            inputFloats = ArrayValues.readFloats(in, inputFloats);
+            stats = training == TrainingMode.TRAIN ? FloatBatchNormKernel.statistics(inputFloats, l) : runningStatistics();
+            scratchFloats = scratchFloats != null && scratchFloats.length >= inputFloats.length ? scratchFloats
+                    : new float[inputFloats.length];
+            FloatBatchNormKernel.normalize(inputFloats, l, stats, gamma, beta, layerConf().getEps(), scratchFloats);
+            ArrayValues.writeFloats(scratchFloats, out);
+        } else {
+            inputValues = ArrayValues.read(in, inputValues);
+            stats = training == TrainingMode.TRAIN ? kernel.statistics(inputValues, l) : runningStatistics();
+            scratch = scratch != null && scratch.length >= inputValues.length ? scratch : new double[inputValues.length];
+            kernel.normalize(inputValues, l, stats, gamma, beta, layerConf().getEps(), scratch);
+            ArrayValues.write(scratch, out);
+        }
         if (training == TrainingMode.TRAIN) {
             forwardStatistics = stats;
             forwardInput = x;
@@ -116,15 +132,24 @@ public class FusedBatchNormalizationLayer extends BatchNormalization {
         // Backprop differentiates the training-mode function: with the forward's input copy and
         // statistics when that pass was a training pass on this very input, else recomputed.
         boolean cached = forwardStatistics != null && forwardInput == input;
-        double[] x = cached ? inputValues : ArrayValues.read(input.castTo(dataType), null);
-        BatchNormKernel.Statistics stats = cached ? forwardStatistics : kernel.statistics(x, l);
-        scratch = ArrayValues.read(epsilon.castTo(dataType), scratch);
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c');
+        double[] gamma = row(getParam(BatchNormalizationParamInitializer.GAMMA));
         double[] dGamma = new double[l.units()];
         double[] dBeta = new double[l.units()];
-        kernel.backward(x, scratch, l, stats, row(getParam(BatchNormalizationParamInitializer.GAMMA)),
-                layerConf().getEps(), scratch, dGamma, dBeta);
-        ArrayValues.write(scratch, dx);
+        BatchNormKernel.Statistics stats;
+        if (dataType == DataType.FLOAT) {
+            float[] x = cached ? inputFloats : ArrayValues.readFloats(input.castTo(dataType), null);
+            stats = cached ? forwardStatistics : FloatBatchNormKernel.statistics(x, l);
+            scratchFloats = ArrayValues.readFloats(epsilon.castTo(dataType), scratchFloats);
+            FloatBatchNormKernel.backward(x, scratchFloats, l, stats, gamma, layerConf().getEps(), dGamma, dBeta);
+            ArrayValues.writeFloats(scratchFloats, dx);
+        } else {
+            double[] x = cached ? inputValues : ArrayValues.read(input.castTo(dataType), null);
+            stats = cached ? forwardStatistics : kernel.statistics(x, l);
+            scratch = ArrayValues.read(epsilon.castTo(dataType), scratch);
+            kernel.backward(x, scratch, l, stats, gamma, layerConf().getEps(), scratch, dGamma, dBeta);
+            ArrayValues.write(scratch, dx);
+        }
 
         Gradient gradient = new DefaultGradient();
         INDArray gammaView = gradientViews.get(BatchNormalizationParamInitializer.GAMMA);

@@ -36,7 +36,8 @@ import java.util.Objects;
  * m, s per element. Defaults n_μ = 0.5, n_σ = 1.25, r_μ = r_σ = 0.1 (the paper's values).
  *
  * <p><b>Determinism.</b> The draw is a pure function of ({@link #getSeed() seed}, the layer's index in
- * the network, the training iteration); see {@link DistributionShift}. The iteration is the layer's
+ * the network, the training iteration) and of the {@link #getGenerator() generator}: {@link SplitMixNoise}
+ * (the default) or libnd4j's, see {@link DistributionShift}. The iteration is the layer's
  * own counter {@link Layer#getIterationCount()}: {@code MultiLayerNetwork} copies its configuration's
  * iteration count (the number of completed updates) into every layer at the start of each
  * {@code fit} step, so the step that takes update t uses noise t. {@code calculateGradients} does
@@ -64,6 +65,11 @@ public class NoisyBatchNorm extends NoParamLayer {
      * same element gets the same draw in both layouts.
      */
     private CNN2DFormat cnn2dFormat = CNN2DFormat.NCHW;
+    /**
+     * The random stream; {@link NoiseGenerator#ND4J} when a saved configuration has none (every noisy
+     * network saved before issue 15 drew from it). The builder's default is {@link NoiseGenerator#SPLITMIX}.
+     */
+    private NoiseGenerator generator = NoiseGenerator.ND4J;
 
     /** For JSON and Java/Kryo deserialization only. */
     public NoisyBatchNorm() {
@@ -76,6 +82,7 @@ public class NoisyBatchNorm extends NoParamLayer {
         this.scaleMax = builder.scaleMax;
         this.meanJitter = builder.meanJitter;
         this.scaleJitter = builder.scaleJitter;
+        this.generator = builder.generator;
     }
 
     /**
@@ -92,7 +99,7 @@ public class NoisyBatchNorm extends NoParamLayer {
 
     /** The noise parameters of this layer, as one value. */
     public DistributionShift.Parameters noiseParameters() {
-        return new DistributionShift.Parameters(meanSpread, scaleMax, meanJitter, scaleJitter);
+        return new DistributionShift.Parameters(meanSpread, scaleMax, meanJitter, scaleJitter, generator);
     }
 
     @Override
@@ -187,6 +194,14 @@ public class NoisyBatchNorm extends NoParamLayer {
         this.scaleJitter = scaleJitter;
     }
 
+    public NoiseGenerator getGenerator() {
+        return generator;
+    }
+
+    public void setGenerator(NoiseGenerator generator) {
+        this.generator = generator;
+    }
+
     @Override
     public NoisyBatchNorm clone() {
         return (NoisyBatchNorm) super.clone();
@@ -205,7 +220,8 @@ public class NoisyBatchNorm extends NoParamLayer {
                 && Double.compare(scaleMax, other.scaleMax) == 0
                 && Double.compare(meanJitter, other.meanJitter) == 0
                 && Double.compare(scaleJitter, other.scaleJitter) == 0
-                && cnn2dFormat == other.cnn2dFormat;
+                && cnn2dFormat == other.cnn2dFormat
+                && generator == other.generator;
     }
 
     @Override
@@ -215,13 +231,13 @@ public class NoisyBatchNorm extends NoParamLayer {
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), seed, meanSpread, scaleMax, meanJitter, scaleJitter, cnn2dFormat);
+        return Objects.hash(super.hashCode(), seed, meanSpread, scaleMax, meanJitter, scaleJitter, cnn2dFormat, generator);
     }
 
     @Override
     public String toString() {
         return "NoisyBatchNorm(name=" + layerName + ", seed=" + seed + ", n_mu=" + meanSpread
-                + ", n_sigma=" + scaleMax + ", r_mu=" + meanJitter + ", r_sigma=" + scaleJitter + ")";
+                + ", n_sigma=" + scaleMax + ", r_mu=" + meanJitter + ", r_sigma=" + scaleJitter + ", generator=" + generator + ")";
     }
 
     /** Builds a {@link NoisyBatchNorm}; the seed is required so that every run records it. */
@@ -231,6 +247,7 @@ public class NoisyBatchNorm extends NoParamLayer {
         private double scaleMax = DEFAULT_N_SIGMA;
         private double meanJitter = DEFAULT_R_MU;
         private double scaleJitter = DEFAULT_R_SIGMA;
+        private NoiseGenerator generator = NoiseGenerator.SPLITMIX;
 
         public Builder(long seed) {
             this.seed = seed;
@@ -260,10 +277,16 @@ public class NoisyBatchNorm extends NoParamLayer {
             return this;
         }
 
+        /** The random stream of the draws (default {@link NoiseGenerator#SPLITMIX}). */
+        public Builder generator(NoiseGenerator generator) {
+            this.generator = generator;
+            return this;
+        }
+
         @Override
         @SuppressWarnings("unchecked")
         public NoisyBatchNorm build() {
-            new DistributionShift.Parameters(meanSpread, scaleMax, meanJitter, scaleJitter).validate();
+            new DistributionShift.Parameters(meanSpread, scaleMax, meanJitter, scaleJitter, generator).validate();
             return new NoisyBatchNorm(this);
         }
     }

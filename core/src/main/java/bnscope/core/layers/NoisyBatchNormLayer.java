@@ -50,6 +50,9 @@ public class NoisyBatchNormLayer extends AbstractLayer<NoisyBatchNorm> {
             // A copy, so that a later in-place activation cannot rewrite BatchNorm's output.
             return workspaceMgr.dup(ArrayType.ACTIVATIONS, input, 'c');
         }
+        if (layerConf().getGenerator() == NoiseGenerator.SPLITMIX) {
+            return activateSplitMix(workspaceMgr);
+        }
         long[] shape = input.shape();
         DataType type = input.dataType();
         if (input.rank() == 4 && layerConf().getCnn2dFormat() == CNN2DFormat.NHWC) {
@@ -62,6 +65,38 @@ public class NoisyBatchNormLayer extends AbstractLayer<NoisyBatchNorm> {
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, type, shape, 'c');
         input.mul(s, out);
         out.addi(m);
+        scale = s;
+        return out;
+    }
+
+    /**
+     * The {@link NoiseGenerator#SPLITMIX} stream, any layout: draws and (FLOAT) applies {@code s·a + m} in
+     * one pass over heap copies ({@link SplitMixNoise#drawAndApply}); DOUBLE activations get the same
+     * float draws, applied in double by ND4J.
+     */
+    private INDArray activateSplitMix(LayerWorkspaceMgr workspaceMgr) {
+        boolean channelsLast = input.rank() == 4 && layerConf().getCnn2dFormat() == CNN2DFormat.NHWC;
+        int n = Math.toIntExact(input.size(0));
+        int units = Math.toIntExact(input.size(channelsLast ? 3 : 1));
+        int plane = Math.toIntExact(input.length() / ((long) n * units));
+        int len = Math.toIntExact(input.length());
+        boolean isFloat = input.dataType() == DataType.FLOAT;
+        values = isFloat ? ArrayValues.readFloats(input, values) : null;
+        scaled = scaled != null && scaled.length >= len ? scaled : new float[len];
+        shifted = shifted != null && shifted.length >= len ? shifted : new float[len];
+        long seed = DistributionShift.drawSeed(layerConf().getSeed(), index, getIterationCount());
+        SplitMixNoise.drawAndApply(layerConf().noiseParameters(), seed, n, units, plane, channelsLast, values, scaled, shifted);
+        INDArray s = workspaceMgr.createUninitialized(ArrayType.INPUT, DataType.FLOAT, input.shape(), 'c');
+        ArrayValues.writeFloats(scaled, s);
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, input.shape(), 'c');
+        ArrayValues.writeFloats(shifted, out);
+        if (!isFloat) { // out holds m: out = a·s + m in the input's type
+            INDArray m = out.castTo(input.dataType());
+            s = workspaceMgr.castTo(ArrayType.INPUT, input.dataType(), s, false);
+            out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), 'c');
+            input.mul(s, out);
+            out.addi(m);
+        }
         scale = s;
         return out;
     }

@@ -37,7 +37,7 @@ public final class NormalizationLayers {
             case STANDARD -> List.of();
             case BATCHNORM -> List.of(batchNorm(name, implementation));
             case NOISY_BATCHNORM -> List.of(batchNorm(name, implementation), new NoisyBatchNorm.Builder(seed).nMu(noise.nMu()).nSigma(noise.nSigma())
-                    .rMu(noise.rMu()).rSigma(noise.rSigma()).name(name + "/noise").build());
+                    .rMu(noise.rMu()).rSigma(noise.rSigma()).generator(noise.generator()).name(name + "/noise").build());
             case L1 -> List.of(lp(LpNormalization.Norm.L1, name));
             case L2 -> List.of(lp(LpNormalization.Norm.L2, name));
             case LINF -> List.of(lp(LpNormalization.Norm.LINF, name));

@@ -2,6 +2,7 @@ package bnscope.core.models;
 
 import bnscope.core.BadInputException;
 import bnscope.core.layers.DistributionShift;
+import bnscope.core.layers.NoiseGenerator;
 import bnscope.core.layers.NoisyBatchNorm;
 import bnscope.core.layers.ChannelsLastToDense;
 import bnscope.core.layers.FusedConvolution;
@@ -75,7 +76,8 @@ public final class VggBuilder {
     private double learningRate = 0.1;
     private long seed;
     private DistributionShift.Parameters noise = new DistributionShift.Parameters(NoisyBatchNorm.DEFAULT_N_MU,
-            NoisyBatchNorm.DEFAULT_N_SIGMA, NoisyBatchNorm.DEFAULT_R_MU, NoisyBatchNorm.DEFAULT_R_SIGMA);
+            NoisyBatchNorm.DEFAULT_N_SIGMA, NoisyBatchNorm.DEFAULT_R_MU, NoisyBatchNorm.DEFAULT_R_SIGMA,
+            NoiseGenerator.SPLITMIX);
 
     private VggBuilder(String convSpec, int[] denseHidden) {
         this.convSpec = convSpec;

@@ -28,7 +28,7 @@ class RunSettingsTest {
         assertEquals(new DataSettings("data/cifar10-mini", "", 0), s.data());
         assertEquals(ModelSettings.Kind.VGG, s.model().kind());
         assertEquals(ModelSettings.Preset.VGG_MINI, s.model().preset());
-        assertEquals(new NoiseSettings(0.5, 1.25, 0.1, 0.1), s.model().noise());
+        assertEquals(new NoiseSettings(0.5, 1.25, 0.1, 0.1, bnscope.core.layers.NoiseGenerator.SPLITMIX), s.model().noise());
         assertEquals(new DlnSettings(25, 10, 1000), s.model().dln());
         assertEquals(new TrainSettings(List.of(Variant.STANDARD, Variant.BATCHNORM, Variant.NOISY_BATCHNORM), 160, 128, 0.1,
                 40, 80, List.of(), List.of(), 0), s.train());
@@ -45,7 +45,7 @@ class RunSettingsTest {
                 data { dir = /data/c10, cache_dir = /tmp/c, test_examples = 100 }
                 model { kind = dln, preset = vgg16, conv_stack = "8,M", dense = [32, 16] }
                 dln { depth = 4, width = 6, samples = 60 }
-                noise { n_mu = 0.25, n_sigma = 2.0, r_mu = 0.05, r_sigma = 0.2 }
+                noise { n_mu = 0.25, n_sigma = 2.0, r_mu = 0.05, r_sigma = 0.2, generator = nd4j }
                 train { variants = [l1, batchnorm], steps = 12, batch_size = 60, learning_rate = 0.02,
                         eval_every = 6, checkpoint_every = 3, parallel_variants = 2 }
                 spark { workers = 3, averaging_frequency = 3 }
@@ -55,7 +55,7 @@ class RunSettingsTest {
         RunSettings s = RunSettings.from(RunConfig.load(file.toFile(), List.of()));
         assertEquals(new RunSettings("d1", "out", "out/here", 7L, true, new DataSettings("/data/c10", "/tmp/c", 100),
                 new ModelSettings(ModelSettings.Kind.DLN, ModelSettings.Preset.VGG16, "8,M", List.of(32, 16),
-                        new DlnSettings(4, 6, 60), new NoiseSettings(0.25, 2.0, 0.05, 0.2),
+                        new DlnSettings(4, 6, 60), new NoiseSettings(0.25, 2.0, 0.05, 0.2, bnscope.core.layers.NoiseGenerator.ND4J),
                         bnscope.core.models.Implementation.FUSED),
                 // the deprecated train.parallel_variants still sets how many cells run at once
                 new TrainSettings(List.of(Variant.L1, Variant.BATCHNORM), 12, 60, 0.02, 6, 3, List.of(), List.of(), 2),

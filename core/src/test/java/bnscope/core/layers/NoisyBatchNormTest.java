@@ -50,7 +50,7 @@ class NoisyBatchNormTest {
     @Test
     void convNoiseFollowsAlgorithmOnePerChannelWithSpaceAsBatch() {
         int n = 32, c = 24, h = 16, w = 16;
-        NoisyBatchNormLayer layer = instantiate(new NoisyBatchNorm.Builder(11).build(), 3, DataType.FLOAT);
+        NoisyBatchNormLayer layer = instantiate(new NoisyBatchNorm.Builder(11).generator(NoiseGenerator.ND4J).build(), 3, DataType.FLOAT);
         layer.setIterationCount(7);
         INDArray m = layer.activate(Nd4j.zeros(DataType.FLOAT, n, c, h, w), true, NO_WS).dup();
         INDArray s = layer.activate(Nd4j.ones(DataType.FLOAT, n, c, h, w), true, NO_WS).dup().subi(m);
@@ -59,7 +59,7 @@ class NoisyBatchNormTest {
         INDArray sRef = Nd4j.create(DataType.FLOAT, n, c, h, w);
         INDArray mRef = Nd4j.create(DataType.FLOAT, n, c, h, w);
         DistributionShift.UnitDraw units = DistributionShift.fill(
-                new NoisyBatchNorm.Builder(11).build().noiseParameters(), DistributionShift.drawSeed(11, 3, 7), sRef, mRef);
+                new NoisyBatchNorm.Builder(11).generator(NoiseGenerator.ND4J).build().noiseParameters(), DistributionShift.drawSeed(11, 3, 7), sRef, mRef);
         assertEquals(mRef, m, "the layer's m is the documented draw");
         assertTrue(s.equalsWithEps(sRef, 1e-5), "the layer's s is the documented draw");
 
@@ -69,14 +69,14 @@ class NoisyBatchNormTest {
     @Test
     void denseNoiseFollowsAlgorithmOnePerUnit() {
         int n = 8192, units = 16;
-        NoisyBatchNormLayer layer = instantiate(new NoisyBatchNorm.Builder(5).build(), 2, DataType.FLOAT);
+        NoisyBatchNormLayer layer = instantiate(new NoisyBatchNorm.Builder(5).generator(NoiseGenerator.ND4J).build(), 2, DataType.FLOAT);
         layer.setIterationCount(123);
         INDArray m = layer.activate(Nd4j.zeros(DataType.FLOAT, n, units), true, NO_WS).dup();
         INDArray s = layer.activate(Nd4j.ones(DataType.FLOAT, n, units), true, NO_WS).dup().subi(m);
         INDArray sRef = Nd4j.create(DataType.FLOAT, n, units);
         INDArray mRef = Nd4j.create(DataType.FLOAT, n, units);
         DistributionShift.UnitDraw draw = DistributionShift.fill(
-                new NoisyBatchNorm.Builder(5).build().noiseParameters(), DistributionShift.drawSeed(5, 2, 123), sRef, mRef);
+                new NoisyBatchNorm.Builder(5).generator(NoiseGenerator.ND4J).build().noiseParameters(), DistributionShift.drawSeed(5, 2, 123), sRef, mRef);
         assertEquals(mRef, m);
         checkAgainstSpec(perUnit(m), perUnit(s), draw, n);
     }

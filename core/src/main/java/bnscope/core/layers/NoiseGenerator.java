@@ -1,0 +1,46 @@
+package bnscope.core.layers;
+
+import bnscope.core.BadInputException;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Which random stream noisy BatchNorm draws its distribution shift from (config key
+ * {@code noise.generator}); the draws are part of a run's protocol, so the choice is recorded.
+ * <ul>
+ *   <li>{@link #SPLITMIX} (default since issue 15): {@link SplitMixNoise}, SplitMix64 and a ziggurat in
+ *       Java, drawn and applied in one pass; defined in full by bnscope's code.</li>
+ *   <li>{@link #ND4J}: libnd4j's native generator through ND4J's Uniform/Gaussian ops
+ *       ({@link DistributionShift#fill}), the stream of every noisy run before issue 15; a layer
+ *       configuration saved without a generator reads as this one.</li>
+ * </ul>
+ * Both draw from the same distributions and are pure functions of (seed, layer index, iteration).
+ */
+public enum NoiseGenerator {
+    SPLITMIX("splitmix"),
+    ND4J("nd4j");
+
+    private final String label;
+
+    NoiseGenerator(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    /** The generator called {@code name} (its {@link #label()}, case-insensitive). */
+    public static NoiseGenerator fromName(String name) {
+        String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        return Arrays.stream(values()).filter(g -> g.label.equals(key)).findFirst().orElseThrow(() -> new BadInputException(
+                "Unknown noise.generator '" + name + "'. Valid values are: splitmix (the default), nd4j (the stream "
+                        + "before issue 15). Set noise.generator in the run configuration to one of them."));
+    }
+
+    @Override
+    public String toString() {
+        return label;
+    }
+}
