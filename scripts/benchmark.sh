@@ -29,10 +29,10 @@ done
 # Sizes of each measurement (the --quick values only check that the script works end to end).
 if [ "$quick" = 1 ]; then
   torch_warmup=2; torch_steps=5; jvm_warmup=2; jvm_steps=5; slow_warmup=1; slow_steps=2
-  spark_steps=20; probe_steps=40; probe_rounds=2; jvm_after_steps=5
+  spark_steps=20; probe_steps=40; probe_rounds=2; jvm_after_steps=5; grid_steps=20
 else
   torch_warmup=5; torch_steps=30; jvm_warmup=5; jvm_steps=30; slow_warmup=1; slow_steps=3
-  spark_steps=40; probe_steps=120; probe_rounds=5; jvm_after_steps=20
+  spark_steps=40; probe_steps=120; probe_rounds=5; jvm_after_steps=20; grid_steps=60
 fi
 variants="standard,batchnorm,noisy-batchnorm"
 batch=128
@@ -151,6 +151,13 @@ for f in 5 10; do
     --variants "$variants" --steps "$spark_steps" --frequency "$f" --workers 2 --batch "$batch"
   rm -rf "$work/spark-f$f"
 done
+
+# Experiment grid (issue 11): 3 variants x 2 seeds = 6 cells as one grid, two at a time with one
+# worker each, against the same cells as single runs one after another (all in one JVM and Spark
+# session); RESULT keys grid.*. The per-cell throughput is compared with the torch_pair figures above.
+stage grid bench 6g 1 GridBenchmark --conf "$conf" --work "$work/grid" --variants "$variants" --seeds 1,2 \
+  --steps "$grid_steps" --frequency 10 --batch "$batch" --parallel 2
+rm -rf "$work/grid"
 
 # The single-JVM fast path once more: Spark's figures are divided by the mean of the single-JVM
 # measurements before and after them, so a load change during the Spark runs biases neither side.

@@ -4,6 +4,7 @@ import bnscope.bench.report.BenchmarkFigures;
 import bnscope.bench.report.BenchmarkSection;
 import bnscope.bench.report.FailedStagesSection;
 import bnscope.bench.report.Footnotes;
+import bnscope.bench.report.GridSection;
 import bnscope.bench.report.IcsThroughputSection;
 import bnscope.bench.report.MachineSection;
 import bnscope.bench.report.PerCoreSection;
@@ -44,6 +45,7 @@ public final class BenchmarkReport implements Callable<Integer> {
             new MachineSection(),
             new StepSpeedSection(),
             new PerCoreSection(),
+            new GridSection(),
             new ProbeOverheadSection(),
             new StorageSection(),
             new IcsThroughputSection(),

@@ -25,13 +25,14 @@ public final class SparkTimeline extends SparkListener {
         }
     }
 
-    /** A finished task attempt of job {@code jobId}. */
+    /** A finished task attempt of job {@code jobId}; {@code group} is the job group its driver thread set (a grid cell's id), or "". */
     public record Task(int jobId, int partition, long launchMs, long finishMs, long deserializeMs, long runMs,
-                       long resultSerializeMs, long gcMs) {
+                       long resultSerializeMs, long gcMs, String group) {
     }
 
     private final Map<Integer, Long> jobStarts = new ConcurrentHashMap<>();
     private final Map<Integer, String> jobNames = new ConcurrentHashMap<>();
+    private final Map<Integer, String> jobGroups = new ConcurrentHashMap<>();
     private final Map<Integer, Integer> stageJobs = new ConcurrentHashMap<>();
     private final List<Job> jobs = new ArrayList<>();
     private final List<Task> tasks = new ArrayList<>();
@@ -45,6 +46,8 @@ public final class SparkTimeline extends SparkListener {
             name = s.name();
         }
         jobNames.put(start.jobId(), name);
+        String group = start.properties() == null ? null : start.properties().getProperty("spark.jobGroup.id");
+        jobGroups.put(start.jobId(), group == null ? "" : group);
     }
 
     @Override
@@ -63,7 +66,7 @@ public final class SparkTimeline extends SparkListener {
         int job = stageJobs.getOrDefault(end.stageId(), -1);
         tasks.add(new Task(job, end.taskInfo().index(), end.taskInfo().launchTime(), end.taskInfo().finishTime(),
                 m == null ? 0 : m.executorDeserializeTime(), m == null ? 0 : m.executorRunTime(),
-                m == null ? 0 : m.resultSerializationTime(), m == null ? 0 : m.jvmGCTime()));
+                m == null ? 0 : m.resultSerializationTime(), m == null ? 0 : m.jvmGCTime(), jobGroups.getOrDefault(job, "")));
     }
 
     public synchronized List<Job> jobs() {

@@ -60,4 +60,27 @@ class BenchmarkReportTest {
         assertTrue(md.contains("## Stages that failed in this run\n\n- `step_t1`: exit 1\n- `analysis`: exit 3\n"), md);
         assertTrue(md.contains("ics_metrics throughput ratio") && md.contains("**not measured**"), md);
     }
+
+    @Test
+    void theGridSectionDividesCellThroughputByTheLibtorchPairOfTheSameRun() {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("grid.cells", "6");
+        f.put("grid.steps", "60");
+        f.put("grid.parallel", "2");
+        f.put("grid.sequential_seconds", "370");
+        f.put("grid.grid_seconds", "200");
+        f.put("grid.speedup", "1.85");
+        f.put("grid.overhead_ms_per_cell", "1234");
+        f.put("grid.standard.cell_images_per_s", "400");
+        f.put("grid.batchnorm.cell_images_per_s", "200");
+        f.put("torch_pair_a.nobn.median_ms", "300");
+        f.put("torch_pair_b.nobn.median_ms", "300");
+        f.put("torch_pair_a.bn.median_ms", "400");
+        f.put("torch_pair_b.bn.median_ms", "600");
+        String md = render(f);
+        assertTrue(md.contains("| **grid speed-up** (single runs ÷ grid) | 1.85× (meets) | ≥ 1.7× |"), md);
+        assertTrue(md.contains("| grid overhead per cell (wall time outside its training tasks), ms | 1234 | |"), md);
+        // standard: 400 / (128 / 0.3 s = 426.7) = 0.94 meets 0.8; batchnorm: 200 / (128 / 0.5 s = 256) = 0.78 misses; noisy: no figure
+        assertTrue(md.contains("| **cell throughput ÷ libtorch** | 0.94× (meets) | 0.78× (**misses**) | n/a | ≥ 0.8 |"), md);
+    }
 }

@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * Console progress of a whole grid: cells done / running / left, steps trained, and an ETA from the
  * grid's own pace in this process (steps per second over all running cells). Printed when a cell
- * starts or ends and at most every {@link #INTERVAL} otherwise; each cell's own step lines come from
+ * starts or ends and at most every {@link #INTERVAL} otherwise, for grids of more than one cell (a
+ * grid of one has only its cell's step lines); each cell's own step lines come from
  * {@link ProgressReporter}.
  */
 final class GridProgress {
@@ -64,6 +65,9 @@ final class GridProgress {
 
     private void print(String event) {
         lastPrint = System.nanoTime();
+        if (cells < 2) {
+            return;
+        }
         out.println(line() + (event == null ? "" : "  (" + event + ")"));
         out.flush();
     }

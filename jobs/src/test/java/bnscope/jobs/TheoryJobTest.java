@@ -227,4 +227,23 @@ class TheoryJobTest {
         ((Map<String, Object>) manifest.get("config")).putAll(changes);
         JSON.writeValue(runDir.resolve("manifest.json").toFile(), manifest);
     }
+
+    @Test
+    void aGridIsCheckedCellByCell() {
+        Path grid = tmp.resolve("grid");
+        MainOutcome train = MainOutcome.trainTiny(grid, 5, "probe.enabled=false", "train.seeds=[1,2]", "spark.workers=1");
+        assertEquals(0, train.status(), train.err());
+        MainOutcome o = MainOutcome.of("theory", grid.toString(), "--units", "1", "--hessian-units", "0");
+        assertEquals(0, o.status(), o.out() + o.err());
+        assertTrue(o.out().contains("[batchnorm-lr0.1-seed1] step 5") && o.out().contains("[batchnorm-lr0.1-seed2] step 5"), o.out());
+        spark().read().parquet(grid.resolve("theory_checks").toString()).createOrReplaceTempView("grid_checks");
+        List<Row> bySeed = spark().sql("SELECT seed, count(*), max(learning_rate), max(CASE WHEN identity IN ('fact_c1', 'thm41') "
+                + "THEN rel_error END) FROM grid_checks GROUP BY seed ORDER BY seed").collectAsList();
+        assertEquals(List.of(1L, 2L), bySeed.stream().map(r -> r.getLong(0)).toList(), bySeed.toString());
+        assertEquals(bySeed.get(0).getLong(1), bySeed.get(1).getLong(1), "the same units of both cells: " + bySeed);
+        for (Row r : bySeed) {
+            assertEquals(0.1, r.getDouble(2));
+            assertTrue(r.getDouble(3) <= 1e-10, "Fact C.1 and Theorem 4.1 on each cell's own checkpoint: " + r);
+        }
+    }
 }
