@@ -198,6 +198,26 @@ analysis_run() {
 }
 stage analysis analysis_run
 
+# 5. SQL (issue 16): query latency of the one-shot command, the shell (first and warm) and DuckDB on
+# the probes-on run's views; then ics_metrics against DuckDB on the same synthetic vectors.
+sql_run() {
+  "$repo/submit.sh" analyze "$work/probes-on" >&2
+  bench 4g 1 SqlLatencyBenchmark --run "$work/probes-on" --queries "$repo/docs/queries"
+}
+stage sql sql_run
+stage duckdb bench 6g 1 IcsDuckDbBenchmark --dir "$work/ics-duckdb"
+rm -rf "$work/ics-duckdb"
+
+# 6. Loss surfaces (issue 12): points/s of the surface job on local[1] and local[2] over a short
+# batchnorm run's checkpoint, and a 31x31 surface's wall time.
+surface_run() {
+  "$repo/submit.sh" train "$conf" --run-dir "$work/surface-run" --set "train.variants=[batchnorm]" --set train.steps=20 \
+    --set train.checkpoint_every=10 --set train.batch_size=32 --set probe.enabled=false >&2
+  bench 4g 1 SurfaceBenchmark --run-dir "$work/surface-run" --step 20
+}
+stage surface surface_run
+rm -rf "$work/surface-run"
+
 record machine.load_end "$(loadavg)"
 record machine.seconds "$(( $(date +%s) - started ))"
 java -cp "$jar" bnscope.bench.BenchmarkReport "$results" "$repo/BENCHMARKS.md"
