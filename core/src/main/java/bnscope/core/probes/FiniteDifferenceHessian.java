@@ -1,0 +1,119 @@
+package bnscope.core.probes;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Hessian-vector products of a step's training objective at w_step, over the trainable parameters
+ * (running statistics excluded), on the step's minibatch in training mode with the step's noise
+ * draw. DL4J has no second-order backward pass, so a product is a central difference of gradients,
+ * H v ≈ (∇L(w + εv) − ∇L(w − εv)) / 2ε, evaluated on a double-precision copy of the network (the
+ * trained network is never touched).
+ *
+ * <p>Precision and step: in double the rounding error of a difference is about u·‖∇L‖/ε (u = 2⁻⁵³)
+ * and the truncation error about ε²‖∇³L‖/6, so the step is a relative one, ε‖v‖ = h·max(‖w_B‖, 1)
+ * with h = probe.sharpness.fd_step (default 1e-5, near the optimum u^⅓ for a unit-scale function)
+ * and w_B the parameters the direction lives on: every product moves the weights by the same
+ * fraction h. For a quadratic the product is exact up to rounding (SharpnessProbeTest checks 1e-9);
+ * through ReLU kinks a difference can straddle a kink, which shows as a larger residual.
+ *
+ * <p>The objective is the one the SGD step descends: the mean minibatch loss for a network trained
+ * on it (G / batch size), the summed loss for one trained with {@code miniBatch(false)} (the deep
+ * linear network), so λ_max compares with 2/η directly.
+ */
+public final class FiniteDifferenceHessian {
+    private final MultiLayerNetwork copy;
+    private final NetworkPass pass;
+    private final INDArray features;
+    private final INDArray labels;
+    private final WeightLayers layers;
+    private final double[] flat0;
+    private final long[] shape;
+    private final double[] w0;
+    private final double divisor;
+    private final double relativeStep;
+    private int gradients;
+
+    /** The Hessian at {@code s.paramsBefore()} of the objective of step {@code s}, with relative step {@code relativeStep}. */
+    public FiniteDifferenceHessian(StepSnapshot s, double relativeStep) {
+        if (!(relativeStep > 0) || relativeStep >= 1) {
+            throw new IllegalArgumentException("relative step must be in (0, 1), got " + relativeStep);
+        }
+        this.copy = DoublePrecisionCopy.of(s.net(), s.iteration());
+        INDArray p = s.paramsBefore().castTo(DataType.DOUBLE);
+        this.shape = p.shape();
+        this.flat0 = p.dup('c').data().asDouble();
+        this.pass = new NetworkPass(copy);
+        this.features = s.features().castTo(DataType.DOUBLE);
+        this.labels = s.labels().castTo(DataType.DOUBLE);
+        this.layers = s.layers();
+        this.w0 = LandscapeProbe.trainable(p, s.layers());
+        this.divisor = s.net().conf().isMiniBatch() ? s.batchSize() : 1.0;
+        this.relativeStep = relativeStep;
+    }
+
+    /** Number of trainable parameters (the Hessian's size). */
+    public int dimension() {
+        return w0.length;
+    }
+
+    /** The trainable parameters at w_step, in flat order (a copy). */
+    public double[] point() {
+        return w0.clone();
+    }
+
+    /** Gradient of the objective at trainable parameters {@code w} (running statistics at their w_step values). */
+    public double[] gradient(double[] w) {
+        double[] flat = flat0.clone();
+        int at = 0;
+        for (ParamSlice t : layers.trainable()) {
+            System.arraycopy(w, at, flat, (int) t.offset(), (int) t.length());
+            at += (int) t.length();
+        }
+        copy.setParams(Nd4j.create(flat, shape, 'c'));
+        INDArray g = pass.run(0, features, labels).gradient();
+        gradients++;
+        double[] out = LandscapeProbe.trainable(g, layers);
+        for (int i = 0; i < out.length; i++) {
+            out[i] /= divisor;
+        }
+        return out;
+    }
+
+    /**
+     * H v by a central difference with step ε = h·max(‖w_B‖, 1)/‖v‖, where {@code scale} = ‖w_B‖ is
+     * the norm of the parameters v lives on (all trainable parameters, or one layer's).
+     */
+    public double[] product(double[] v, double scale) {
+        double vNorm = DoubleVectors.norm(v);
+        if (vNorm == 0) {
+            return new double[v.length];
+        }
+        double eps = step(scale) / vNorm;
+        double[] plus = w0.clone();
+        double[] minus = w0.clone();
+        for (int i = 0; i < v.length; i++) {
+            plus[i] += eps * v[i];
+            minus[i] -= eps * v[i];
+        }
+        double[] gp = gradient(plus);
+        double[] gm = gradient(minus);
+        double[] out = new double[v.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (gp[i] - gm[i]) / (2 * eps);
+        }
+        return out;
+    }
+
+    /** The distance ‖εv‖ a product moves the parameters: h·max(scale, 1). */
+    public double step(double scale) {
+        return relativeStep * Math.max(scale, 1.0);
+    }
+
+    /** Gradient evaluations so far (two per product). */
+    public int gradients() {
+        return gradients;
+    }
+}
