@@ -7,6 +7,7 @@ import bnscope.bench.report.Footnotes;
 import bnscope.bench.report.IcsThroughputSection;
 import bnscope.bench.report.MachineSection;
 import bnscope.bench.report.PerCoreSection;
+import bnscope.bench.report.SharpnessSection;
 import bnscope.bench.report.ProbeOverheadSection;
 import bnscope.bench.report.SparkBreakdownSection;
 import bnscope.bench.report.StepSpeedSection;
@@ -43,6 +44,7 @@ public final class BenchmarkReport implements Callable<Integer> {
             new StepSpeedSection(),
             new PerCoreSection(),
             new ProbeOverheadSection(),
+            new SharpnessSection(),
             new StorageSection(),
             new IcsThroughputSection(),
             new SparkBreakdownSection(),

@@ -1,5 +1,6 @@
 package bnscope.core.probes;
 
+import bnscope.core.BadInputException;
 import bnscope.core.runtime.NativeBackend;
 import bnscope.core.snapshots.MemorySnapshotSink;
 import bnscope.core.tables.SnapshotTables;
@@ -232,5 +233,23 @@ class SharpnessProbeTest {
                 .implementation(bnscope.core.models.Implementation.FUSED).seed(42).build());
         net.init();
         return net;
+    }
+    @Test
+    void badSettingsNameTheirKey() {
+        ProbeSchedule each = ProbeSchedule.every(1);
+        BadInputException fewer = assertThrows(BadInputException.class,
+                () -> new ProbeSettings.Sharpness(true, each, 5, 3, 1e-3, 0, false, List.of(), 1e-5));
+        assertTrue(fewer.getMessage().contains("probe.sharpness.iterations") && fewer.getMessage().contains("probe.sharpness.k (5)"),
+                fewer.getMessage());
+        BadInputException step = assertThrows(BadInputException.class,
+                () -> new ProbeSettings.Sharpness(true, each, 1, 3, 1e-3, 0, false, List.of(), 0.5));
+        assertTrue(step.getMessage().contains("probe.sharpness.fd_step"), step.getMessage());
+        BadInputException layer = assertThrows(BadInputException.class,
+                () -> new ProbeSettings.Sharpness(true, each, 1, 3, 1e-3, 0, true, List.of(0), 1e-5));
+        assertTrue(layer.getMessage().contains("probe.sharpness.layers"), layer.getMessage());
+        ProbeSettings.Sharpness tooFar = new ProbeSettings.Sharpness(true, each, 1, 3, 1e-3, 0, true, List.of(9), 1e-5);
+        BadInputException missing = assertThrows(BadInputException.class,
+                () -> new SharpnessProbe(tooFar).blocks(WeightLayers.of(HessianNets.mlp(1, false))));
+        assertTrue(missing.getMessage().contains("probe.sharpness.layers lists weight layer 9"), missing.getMessage());
     }
 }
