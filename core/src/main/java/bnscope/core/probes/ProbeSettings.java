@@ -167,12 +167,15 @@ public record ProbeSettings(Ics ics, Landscape landscape, Activations activation
             }
             if (!(fdStep > 0) || !(fdStep < 1e-2)) {
                 throw new BadInputException("probe.sharpness.fd_step must be a relative finite-difference step in (0, 0.01), got " + fdStep
-                        + ". The default 1e-5 suits double precision (see docs/sharpness.md).");
+                        + ". The default is 1e-9 (see docs/sharpness.md).");
             }
         }
 
+        /** probe.sharpness.fd_step's default: see {@link FiniteDifferenceHessian} for why it is this small. */
+        public static final double DEFAULT_FD_STEP = 1e-9;
+
         public static Sharpness defaults() {
-            return new Sharpness(true, ProbeSchedule.every(DEFAULT_EVERY), 1, 30, 1e-3, 0, false, List.of(), 1e-5);
+            return new Sharpness(true, ProbeSchedule.every(DEFAULT_EVERY), 1, 30, 1e-3, 0, false, List.of(), DEFAULT_FD_STEP);
         }
 
         public boolean due(long step) {

@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class SharpnessProbeTest {
 
     private static ProbeSettings.Sharpness settings(int k, int iterations, int traceSamples, boolean perLayer) {
-        return new ProbeSettings.Sharpness(true, ProbeSchedule.every(1), k, iterations, 1e-10, traceSamples, perLayer, List.of(), 1e-5);
+        return new ProbeSettings.Sharpness(true, ProbeSchedule.every(1), k, iterations, 1e-10, traceSamples, perLayer, List.of(),
+                ProbeSettings.Sharpness.DEFAULT_FD_STEP);
     }
 
     private static void assertTopEigenvalues(double[] exact, List<SharpnessProbe.Measurement> measured, int k) {
@@ -251,5 +252,39 @@ class SharpnessProbeTest {
         BadInputException missing = assertThrows(BadInputException.class,
                 () -> new SharpnessProbe(tooFar).blocks(WeightLayers.of(HessianNets.mlp(1, false))));
         assertTrue(missing.getMessage().contains("probe.sharpness.layers lists weight layer 9"), missing.getMessage());
+    }
+    /**
+     * Regression: with a step of 1e-5 (the smooth-loss optimum, the first default) the products on a
+     * ReLU/max-pool VGG straddle kinks and λ₁ came out 6× too large with residual 0.5 in a real run.
+     * The default step gives small residuals and the same eigenvalues as steps 10× larger and smaller.
+     */
+    @Test
+    void reluNetworkEigenvaluesAreStableAcrossStepsAroundTheDefault() {
+        NativeBackend.configure();
+        MultiLayerNetwork net = new MultiLayerNetwork(bnscope.core.models.VggBuilder.of("4,M,8,M", 16)
+                .variant(bnscope.core.models.Variant.STANDARD).implementation(bnscope.core.models.Implementation.FUSED).seed(42).build());
+        net.init();
+        for (int i = 0; i < 3; i++) {
+            net.fit(ProbeNets.imageBatch(DataType.FLOAT, 70 + i, 16, 32));
+        }
+        StepSnapshot s = HessianNets.snapshot(net, ProbeNets.imageBatch(DataType.FLOAT, 80, 16, 32), 7);
+        double h = ProbeSettings.Sharpness.DEFAULT_FD_STEP;
+        List<SharpnessProbe.Measurement> atDefault = measureWithStep(s, h);
+        for (SharpnessProbe.Measurement m : atDefault) {
+            assertTrue(m.residual() < 1e-5, "λ" + m.rank() + " residual " + m.residual() + " at the default step");
+        }
+        for (double other : new double[]{10 * h, h / 10}) {
+            List<SharpnessProbe.Measurement> m = measureWithStep(s, other);
+            for (int i = 0; i < 2; i++) {
+                assertEquals(atDefault.get(i).eigenvalue(), m.get(i).eigenvalue(), 1e-6 * atDefault.get(i).eigenvalue(), "λ" + (i + 1) + " at step " + other);
+            }
+        }
+        List<SharpnessProbe.Measurement> coarse = measureWithStep(s, 1e-5);
+        assertTrue(coarse.get(0).residual() > 0.1, "a step of 1e-5 straddles ReLU kinks here: residual " + coarse.get(0).residual());
+    }
+
+    private static List<SharpnessProbe.Measurement> measureWithStep(StepSnapshot s, double h) {
+        ProbeSettings.Sharpness cfg = new ProbeSettings.Sharpness(true, ProbeSchedule.every(1), 2, 40, 1e-6, 0, false, List.of(), h);
+        return new SharpnessProbe(cfg).measure(new FiniteDifferenceHessian(s, h), ParameterBlock.global(s.layers()), 7, 0);
     }
 }
