@@ -1,5 +1,7 @@
 package bnscope.analysis;
 
+import bnscope.core.grid.GridCell;
+import bnscope.core.models.Variant;
 import bnscope.core.snapshots.ParquetTableWriter;
 import bnscope.core.snapshots.SnapshotLayout;
 import bnscope.core.snapshots.StepKey;
@@ -23,7 +25,7 @@ import java.util.function.Consumer;
  * writer, in the committed layout (TABLE/variant=V/part-...parquet), and a minimal manifest.
  */
 public final class RunFixture {
-    private record FileKey(TableSchema table, String variant, int worker) {
+    private record FileKey(TableSchema table, GridCell cell, int worker) {
     }
 
     private final Path dir;
@@ -39,24 +41,33 @@ public final class RunFixture {
         return dir;
     }
 
-    /** Adds a row of {@code table}; {@code fill} sets every column after the step key. */
+    /** Learning rate and seed of the cell {@link #add(TableSchema, String, int, long, Consumer)} writes: a grid of one. */
+    public static final double LEARNING_RATE = 0.1;
+    public static final long SEED = 1;
+
+    /** Adds a row of {@code table} in the cell ({@code variant}, {@link #LEARNING_RATE}, {@link #SEED}); {@code fill} sets every column after the step key. */
     public RunFixture add(TableSchema table, String variant, int worker, long step, Consumer<GenericRecordBuilder> fill) {
-        StepKey key = worker < 0 ? StepKey.driver(runId, variant, step) : new StepKey(runId, variant, worker, (int) (step / 4), (int) (step % 4), step);
+        return add(table, new GridCell(Variant.fromName(variant), LEARNING_RATE, SEED), worker, step, fill);
+    }
+
+    /** Adds a row of {@code table} in grid cell {@code cell}; {@code fill} sets every column after the step key. */
+    public RunFixture add(TableSchema table, GridCell cell, int worker, long step, Consumer<GenericRecordBuilder> fill) {
+        StepKey key = worker < 0 ? StepKey.driver(runId, cell, step) : new StepKey(runId, cell, worker, (int) (step / 4), (int) (step % 4), step);
         GenericRecordBuilder b = key.startRow(table);
         fill.accept(b);
-        pending.computeIfAbsent(new FileKey(table, variant, worker), k -> new ArrayList<>()).add(b.build());
+        pending.computeIfAbsent(new FileKey(table, cell, worker), k -> new ArrayList<>()).add(b.build());
         return this;
     }
 
-    /** Writes the pending rows (one file per table, variant and worker) and a manifest; returns the run directory. */
+    /** Writes the pending rows (one file per table, cell and worker) and a manifest; returns the run directory. */
     public String write(String manifestJson) {
         SnapshotLayout layout = new SnapshotLayout(new org.apache.hadoop.fs.Path(dir.toUri()));
         Configuration conf = new Configuration();
         for (Map.Entry<FileKey, List<GenericRecord>> e : pending.entrySet()) {
             FileKey k = e.getKey();
             org.apache.hadoop.fs.Path file = k.worker() < 0
-                    ? new org.apache.hadoop.fs.Path(layout.variantDir(k.table(), k.variant()), SnapshotLayout.driverFileName(0))
-                    : layout.committedFile(k.table(), k.variant(), 0, k.worker());
+                    ? layout.driverFile(k.table(), k.cell(), 0)
+                    : layout.committedFile(k.table(), k.cell(), 0, k.worker());
             try (ParquetTableWriter w = new ParquetTableWriter(k.table(), file, conf)) {
                 e.getValue().forEach(w::write);
             }

@@ -80,7 +80,7 @@ class SqlCommandTest {
         BadInputException e = assertThrows(BadInputException.class,
                 () -> sql(List.of(runA), "SELEC step FROM metrics", SqlCommand.Options.print()));
         assertTrue(e.getMessage().contains("cannot run"), e.getMessage());
-        assertTrue(e.getMessage().contains("metrics(run, run_id, worker"), e.getMessage());
+        assertTrue(e.getMessage().contains("metrics(run, run_id, learning_rate, seed, worker"), e.getMessage());
     }
 
     @Test

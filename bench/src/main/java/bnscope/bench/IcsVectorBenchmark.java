@@ -103,6 +103,7 @@ public final class IcsVectorBenchmark implements Callable<Integer> {
         Path root = new Path(dir);
         SnapshotLayout layout = new SnapshotLayout(root);
         String variant = "batchnorm";
+        bnscope.core.grid.GridCell cell = new bnscope.core.grid.GridCell(bnscope.core.models.Variant.BATCHNORM, 0.1, 1);
         long total = 0;
         try {
             FileSystem fs = root.getFileSystem(conf);
@@ -117,11 +118,11 @@ public final class IcsVectorBenchmark implements Callable<Integer> {
         }
         for (int w = 0; w < workers; w++) {
             SplittableRandom random = new SplittableRandom(1234L + w);
-            try (ParquetTableWriter ics = new ParquetTableWriter(SnapshotTables.ICS, layout.committedFile(SnapshotTables.ICS, variant, 0, w), conf);
+            try (ParquetTableWriter ics = new ParquetTableWriter(SnapshotTables.ICS, layout.committedFile(SnapshotTables.ICS, cell, 0, w), conf);
                  ParquetTableWriter vec = new ParquetTableWriter(SnapshotTables.ICS_VECTORS,
-                         layout.committedFile(SnapshotTables.ICS_VECTORS, variant, 0, w), conf)) {
+                         layout.committedFile(SnapshotTables.ICS_VECTORS, cell, 0, w), conf)) {
                 for (int s = 0; s < steps; s++) {
-                    StepKey key = new StepKey("ics-vector-benchmark", variant, w, 0, s, s);
+                    StepKey key = new StepKey("ics-vector-benchmark", cell, w, 0, s, s);
                     for (int layer = 1; layer <= layers; layer++) {
                         float[] g = new float[values];
                         float[] p = new float[values];

@@ -91,7 +91,7 @@ public final class ProbeCostBenchmark implements Callable<Integer> {
 
         MultiLayerNetwork net = Networks.build(config, variant);
         java.nio.file.Path scratch = Files.createTempDirectory("bnscope-probe-bench");
-        StagedSnapshotWriter sink = new StagedSnapshotWriter(new SnapshotLayout(new Path(scratch.toUri())), 0, variant.label(), 0, 0,
+        StagedSnapshotWriter sink = new StagedSnapshotWriter(new SnapshotLayout(new Path(scratch.toUri())), 0, new bnscope.core.grid.GridCell(variant, 0.1, 1), 0, 0,
                 new Configuration());
         List<Double> fit = new ArrayList<>();
         List<Double> icsAfter = new ArrayList<>();
@@ -137,7 +137,7 @@ public final class ProbeCostBenchmark implements Callable<Integer> {
 
     static void step(MultiLayerNetwork net, StepObserver observer, DataSet batch, SnapshotSink sink,
                              Variant variant, List<Double> fitMs, List<Double> afterMs) {
-        observer.before(net, batch, StepObserver.keyFor("probe-benchmark", variant.label(), 0, net.getIterationCount(), 1));
+        observer.before(net, batch, StepObserver.keyFor("probe-benchmark", new bnscope.core.grid.GridCell(variant, 0.1, 1), 0, net.getIterationCount(), 1));
         long t0 = System.nanoTime();
         net.fit(batch);
         long t1 = System.nanoTime();

@@ -99,7 +99,8 @@ public final class SparkTrainingBenchmark implements Callable<Integer> {
         }
 
         RunManifest manifest = RunManifest.read(new Path(runDir), new Configuration());
-        Map<String, Object> states = manifest.section("variants");
+        // a grid of one: one cell per variant, found by its variant
+        Map<String, Object> cells = manifest.section("cells");
         List<Row> rows = spark.read().parquet(new Path(runDir, "metrics").toString()).where("kind = 'train'")
                 .select("variant", "worker", "step", "time_ms").collectAsList();
         String prefix = "spark." + label + ".";
@@ -108,7 +109,8 @@ public final class SparkTrainingBenchmark implements Callable<Integer> {
         results.put(prefix + "steps", steps);
         for (String variant : labels) {
             @SuppressWarnings("unchecked")
-            Map<String, Object> state = (Map<String, Object>) states.get(variant);
+            Map<String, Object> state = cells.values().stream().map(c -> (Map<String, Object>) c)
+                    .filter(c -> variant.equals(c.get("variant"))).findFirst().orElseThrow();
             double trainSeconds = ((Number) state.get("train_seconds")).doubleValue();
             long from = Instant.parse((String) state.get("started_at")).toEpochMilli();
             long to = Instant.parse((String) state.get("finished_at")).toEpochMilli();

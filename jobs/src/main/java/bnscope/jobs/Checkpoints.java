@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * Model checkpoints of one variant: {@code RUN/checkpoints/VARIANT/step-NNNNNNNNN.zip} (names from
+ * Model checkpoints of one grid cell: {@code RUN/checkpoints/CELL/step-NNNNNNNNN.zip} (CELL: the cell's id) (names from
  * {@link RunLayout}; DL4J's ModelSerializer format: configuration with its iteration count,
  * parameters, updater state). Each is staged and renamed into place ({@link StagedFiles}); the newest
  * two are kept; {@code --resume} continues from the newest.
@@ -25,12 +25,12 @@ public final class Checkpoints {
     private static final int KEEP = 2;
 
     private final RunLayout layout;
-    private final String variant;
+    private final String cell;
     private final Configuration hadoop;
 
-    public Checkpoints(Path runDir, String variant, Configuration hadoop) {
+    public Checkpoints(Path runDir, String cell, Configuration hadoop) {
         this.layout = new RunLayout(runDir);
-        this.variant = variant;
+        this.cell = cell;
         this.hadoop = hadoop;
     }
 
@@ -38,8 +38,8 @@ public final class Checkpoints {
         Path dir = directory();
         try {
             FileSystem fs = dir.getFileSystem(hadoop);
-            StagedFiles.write(fs, layout.checkpoint(variant, step), out -> ModelSerializer.writeModel(net, out, true));
-            List<FileStatus> all = layout.checkpointFiles(fs, variant);
+            StagedFiles.write(fs, layout.checkpoint(cell, step), out -> ModelSerializer.writeModel(net, out, true));
+            List<FileStatus> all = layout.checkpointFiles(fs, cell);
             for (int i = 0; i < all.size() - KEEP; i++) {
                 fs.delete(all.get(i).getPath(), false);
             }
@@ -51,15 +51,15 @@ public final class Checkpoints {
     /** The steps of the checkpoints present, oldest first. */
     public List<Long> steps() {
         try {
-            return layout.checkpointSteps(directory().getFileSystem(hadoop), variant);
+            return layout.checkpointSteps(directory().getFileSystem(hadoop), cell);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list checkpoints in " + directory(), e);
         }
     }
 
-    /** The checkpoint directory of the variant. */
+    /** The checkpoint directory of the cell. */
     public Path directory() {
-        return layout.checkpointDir(variant);
+        return layout.checkpointDir(cell);
     }
 
     /** The step of the newest checkpoint, if any. */
@@ -68,8 +68,18 @@ public final class Checkpoints {
         return steps.isEmpty() ? OptionalLong.empty() : OptionalLong.of(steps.get(steps.size() - 1));
     }
 
+    /** The newest checkpoint's step of cell {@code cellId} in {@code runDir}, or null when it has none or they cannot be listed. */
+    public static Long latestStep(Path runDir, String cellId, Configuration hadoop) {
+        try {
+            OptionalLong s = new Checkpoints(runDir, cellId, hadoop).latestStep();
+            return s.isPresent() ? s.getAsLong() : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     public MultiLayerNetwork load(long step) {
-        Path p = layout.checkpoint(variant, step);
+        Path p = layout.checkpoint(cell, step);
         try (InputStream in = p.getFileSystem(hadoop).open(p)) {
             return ModelSerializer.restoreMultiLayerNetwork(in, true);
         } catch (IOException e) {

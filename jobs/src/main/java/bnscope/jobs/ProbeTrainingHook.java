@@ -1,5 +1,6 @@
 package bnscope.jobs;
 
+import bnscope.core.grid.GridCell;
 import bnscope.core.probes.ProbeSettings;
 import bnscope.core.probes.StepObserver;
 import bnscope.core.snapshots.SnapshotLayout;
@@ -27,7 +28,7 @@ public final class ProbeTrainingHook implements TrainingHook {
     private static final long serialVersionUID = 1L;
 
     private final String runId;
-    private final String variant;
+    private final GridCell cell;
     private final String runDir;
     private final int averagingFrequency;
     private final StepObserver observer;
@@ -36,9 +37,9 @@ public final class ProbeTrainingHook implements TrainingHook {
     private transient StagedSnapshotWriter sink;
     private transient StepKey key;
 
-    public ProbeTrainingHook(String runId, String variant, String runDir, int averagingFrequency, ProbeSettings probes) {
+    public ProbeTrainingHook(String runId, GridCell cell, String runDir, int averagingFrequency, ProbeSettings probes) {
         this.runId = runId;
-        this.variant = variant;
+        this.cell = cell;
         this.runDir = runDir;
         this.averagingFrequency = averagingFrequency;
         this.observer = new StepObserver(probes);
@@ -49,7 +50,7 @@ public final class ProbeTrainingHook implements TrainingHook {
         MultiLayerNetwork net = (MultiLayerNetwork) model;
         TaskContext task = TaskContext.get();
         int worker = task == null ? 0 : task.partitionId();
-        key = StepObserver.keyFor(runId, variant, worker, net.getIterationCount(), averagingFrequency);
+        key = StepObserver.keyFor(runId, cell, worker, net.getIterationCount(), averagingFrequency);
         openSinkFor(task, key);
         observer.before(net, (DataSet) minibatch, key);
     }
@@ -65,7 +66,7 @@ public final class ProbeTrainingHook implements TrainingHook {
             return;
         }
         taskAttemptId = attempt;
-        StagedSnapshotWriter writer = new StagedSnapshotWriter(new SnapshotLayout(new Path(runDir)), attempt, variant,
+        StagedSnapshotWriter writer = new StagedSnapshotWriter(new SnapshotLayout(new Path(runDir)), attempt, cell,
                 step.split(), step.worker(), new Configuration());
         sink = writer;
         if (task != null) {

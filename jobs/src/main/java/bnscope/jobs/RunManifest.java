@@ -18,10 +18,10 @@ import java.util.function.Function;
 
 /**
  * The manifest of a run a command is writing ({@link Manifest}, stored by {@link ManifestFile}):
- * every change is applied under one lock and written at once, so variants trained in parallel never
+ * every change is applied under one lock and written at once, so grid cells trained in parallel never
  * lose each other's entries. Status is {@code running} while training, {@code completed} with
  * complete tables only after the last commit, {@code failed} with the reason and each unfinished
- * variant's resume step when a command fails.
+ * cell's resume step when a command fails.
  */
 public final class RunManifest {
     /** The file name (defined in {@link RunLayout}). */
@@ -79,16 +79,16 @@ public final class RunManifest {
         write();
     }
 
-    /** Applies {@code change} to one variant's entry and writes the manifest. */
-    public synchronized void updateVariant(String name, Consumer<Manifest.Variant> change) {
-        change.accept(content.variant(name));
+    /** Applies {@code change} to the entry of the grid cell with id {@code id} and writes the manifest. */
+    public synchronized void updateCell(String id, Consumer<Manifest.Cell> change) {
+        change.accept(content.cell(id));
         write();
     }
 
-    /** The status of one variant's entry (null when it has none). */
-    public synchronized String variantStatus(String name) {
-        Manifest.Variant v = content.variants.get(name);
-        return v == null ? null : v.status;
+    /** The status of one grid cell's entry (null when it has none). */
+    public synchronized String cellStatus(String id) {
+        Manifest.Cell c = content.cells.get(id);
+        return c == null ? null : c.status;
     }
 
     /**
@@ -125,11 +125,12 @@ public final class RunManifest {
 
     /**
      * Records that the command failed with {@code error}: status failed, the reason, and for each
-     * unfinished variant of {@code variants} the step --resume continues from ({@code resumeStep}).
+     * started, unfinished cell of {@code cells} (ids) the step --resume continues from ({@code resumeStep});
+     * cells that never started stay pending.
      * Returns a {@link RecordedFailure} to throw; when the manifest itself cannot be written, returns
      * the error unchanged (wrapped when checked), so nobody claims a record that does not exist.
      */
-    public synchronized RuntimeException recordFailure(Throwable error, List<String> variants, Function<String, Long> resumeStep) {
+    public synchronized RuntimeException recordFailure(Throwable error, List<String> cells, Function<String, Long> resumeStep) {
         try {
             content.status = Manifest.FAILED;
             String message = String.valueOf(error.getMessage()).strip();
@@ -137,11 +138,12 @@ public final class RunManifest {
             content.failure = error.getClass().getSimpleName() + ": " + message.lines().findFirst().orElse("");
             content.finishedAt = Instant.now().toString();
             content.tables = new Manifest.Tables(false);
-            for (String v : variants) {
-                Manifest.Variant entry = content.variant(v);
-                if (!Manifest.COMPLETED.equals(entry.status)) {
+            for (String id : cells) {
+                Manifest.Cell entry = content.cells.get(id);
+                if (entry != null && entry.status != null && !Manifest.COMPLETED.equals(entry.status)
+                        && !Manifest.PENDING.equals(entry.status)) {
                     entry.status = Manifest.FAILED;
-                    entry.resumeStep = resumeStep.apply(v);
+                    entry.resumeStep = resumeStep.apply(id);
                 }
             }
             write();

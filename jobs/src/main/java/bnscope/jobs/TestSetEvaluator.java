@@ -54,7 +54,7 @@ public final class TestSetEvaluator {
     }
 
     private void write(StepKey key, Result r) {
-        DriverRows.commit(layout, SnapshotTables.METRICS, key.variant(), key.step(), List.of(key.startRow(SnapshotTables.METRICS)
+        DriverRows.commit(layout, SnapshotTables.METRICS, key.cell(), key.step(), List.of(key.startRow(SnapshotTables.METRICS)
                 .set("kind", "test").set("loss", r.loss()).set("accuracy", r.accuracy())
                 .set("examples", r.examples()).set("time_ms", System.currentTimeMillis()).build()), hadoop);
     }

@@ -4,7 +4,7 @@ import bnscope.core.BadInputException;
 import bnscope.core.config.RunConfig;
 import bnscope.core.config.RunSettings;
 import bnscope.core.data.TrainingData;
-import bnscope.core.data.TrainingDataFactory;
+import bnscope.core.grid.GridCell;
 import bnscope.core.models.Variant;
 import bnscope.core.snapshots.DriverRows;
 import bnscope.core.snapshots.SnapshotLayout;
@@ -25,7 +25,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +33,8 @@ import java.util.Set;
 /**
  * {@code ./submit.sh theory RUN_DIR}: checks the paper's BatchNorm theory (Fact C.1, Theorem 4.1
  * exact and as printed, Theorem 4.2) on the run's checkpointed BatchNorm networks and the
- * minibatches the run trained on, and writes the {@code theory_checks} table
- * ({@code RUN/theory_checks/variant=V/driver-tSTEP.parquet}, one file per checkpoint).
+ * minibatches the run trained on, cell by cell of its grid, and writes the {@code theory_checks} table
+ * ({@code RUN/theory_checks/variant=V/driver-CELLTAG-tSTEP.parquet}, one file per cell and checkpoint).
  *
  * <p>For a checkpoint at step s (parameters w_s) the batch is worker 0's minibatch of step s, the
  * one that took w_s to w_s+1 during training (for the last checkpoint, the minibatch the run's data
@@ -55,8 +54,6 @@ public final class TheoryJob {
      * Theorem 4.1 is documented to fail (docs/theory.md) and is reported, not counted.
      */
     static final Set<TheoryIdentity> CLAIMED = Set.of(TheoryIdentity.FACT_C1, TheoryIdentity.THM41, TheoryIdentity.THM42);
-    /** Manifest data keys that may legitimately differ when the data is reopened. */
-    private static final Set<String> DATA_KEYS_NOT_COMPARED = Set.of("location", "epochs");
 
     /**
      * The command-line choices: checkpoint steps (empty: all), units to check, the tolerance of the
@@ -104,24 +101,10 @@ public final class TheoryJob {
      * identity ({@link #CLAIMED}) misses the tolerance on some unit (the rows are written either way).
      */
     public static int run(String runDir, Options options, PrintStream out) {
-        return status(new TheoryJob(options, out).run(runDir), options.tolerance(), out);
+        return TheorySummary.status(new TheoryJob(options, out).run(runDir), options.tolerance(), out);
     }
 
-    /** 0 when every claimed identity holds on every row; else prints which failed and returns 1. */
-    static int status(List<Row> rows, double tolerance, PrintStream out) {
-        Map<TheoryIdentity, Long> failing = new EnumMap<>(TheoryIdentity.class);
-        rows.stream().filter(r -> CLAIMED.contains(r.identity()) && !r.holds()).forEach(r -> failing.merge(r.identity(), 1L, Long::sum));
-        if (failing.isEmpty()) {
-            return 0;
-        }
-        StringBuilder sb = new StringBuilder("theory: FAIL: relative error above the tolerance " + tolerance + " on");
-        failing.forEach((identity, n) -> sb.append(' ').append(n).append(' ').append(identity.tableName()).append(" rows,"));
-        sb.setLength(sb.length() - 1);
-        out.println(sb.append(" (see the theory_checks table: rel_error > ").append(tolerance).append(")."));
-        return 1;
-    }
-
-    /** Checks every BatchNorm variant of the run (holding the run's lock); returns every row written. */
+    /** Checks every grid cell of a BatchNorm variant (holding the run's lock); returns every row written. */
     public List<Row> run(String runDirName) {
         Configuration hadoop = new Configuration();
         Path runDir = existingRunDir(runDirName, hadoop);
@@ -140,17 +123,21 @@ public final class TheoryJob {
 
     private List<Row> check(Path runDir, Configuration hadoop) {
         RunManifest manifest = RunManifest.read(runDir, hadoop);
-        RunConfig config = configOf(manifest, runDir);
-        List<Variant> variants = batchNormVariants(RunSettings.from(config), runDir);
+        RunConfig config = TheoryData.configOf(manifest, runDir);
+        RunSettings recorded = RunSettings.from(config);
+        List<Variant> variants = batchNormVariants(recorded, runDir);
 
-        Map<Variant, List<Long>> work = new LinkedHashMap<>();
-        for (Variant v : variants) {
-            Checkpoints checkpoints = new Checkpoints(runDir, v.label(), hadoop);
+        Map<GridCell, List<Long>> work = new LinkedHashMap<>();
+        for (GridCell cell : recorded.cells()) {
+            if (!variants.contains(cell.variant())) {
+                continue;
+            }
+            Checkpoints checkpoints = new Checkpoints(runDir, cell.id(), hadoop);
             List<Long> steps = selectSteps(checkpoints.steps());
             if (steps.isEmpty()) {
-                out.println("theory: [" + v.label() + "] no checkpoints in " + checkpoints.directory() + "; skipped");
+                out.println("theory: [" + cell.id() + "] no checkpoints in " + checkpoints.directory() + "; skipped");
             } else {
-                work.put(v, steps);
+                work.put(cell, steps);
             }
         }
         if (work.isEmpty()) {
@@ -160,7 +147,7 @@ public final class TheoryJob {
                     + "newest two are kept). Let the training finish, or pass steps that exist.");
         }
         long maxStep = work.values().stream().flatMap(List::stream).mapToLong(Long::longValue).max().orElseThrow();
-        TrainingData data = reopenData(config, manifest, runDir, maxStep, hadoop);
+        TrainingData data = TheoryData.reopen(config, manifest, runDir, maxStep, hadoop, out);
 
         String runId = String.valueOf((Object) manifest.get(m -> m.runId));
         SnapshotLayout layout = new SnapshotLayout(runDir);
@@ -171,35 +158,38 @@ public final class TheoryJob {
                 settings.hessianStep(), WORKER);
         List<Row> rows = new ArrayList<>();
         List<Map<String, Object>> checked = new ArrayList<>();
-        for (Map.Entry<Variant, List<Long>> e : work.entrySet()) {
-            Checkpoints checkpoints = new Checkpoints(runDir, e.getKey().label(), hadoop);
+        for (Map.Entry<GridCell, List<Long>> e : work.entrySet()) {
+            GridCell cell = e.getKey();
+            Checkpoints checkpoints = new Checkpoints(runDir, cell.id(), hadoop);
+            // the cell's minibatches: the run's data in the order of the cell's seed
+            TrainingData cellData = data.withSeed(cell.seed());
             for (long step : e.getValue()) {
                 long t0 = System.nanoTime();
                 MultiLayerNetwork net = load(checkpoints, step);
                 LiveBatchNormChecks live = new LiveBatchNormChecks(net, Math.toIntExact(step));
-                DataSet batch = data.minibatch(step, WORKER);
+                DataSet batch = cellData.minibatch(step, WORKER);
                 LiveBatchNormChecks.Outcome outcome = live.check(batch, settings);
-                StepKey key = StepKey.driver(runId, e.getKey().label(), step);
+                StepKey key = StepKey.driver(runId, cell, step);
                 List<Row> written = write(layout, key, outcome, options.tolerance(), hadoop);
                 rows.addAll(written);
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                out.printf("theory: [%s] step %d: %d BatchNorm layers, %d rows (%d Theorem 4.2) in %.1fs%n", e.getKey().label(),
+                out.printf("theory: [%s] step %d: %d BatchNorm layers, %d rows (%d Theorem 4.2) in %.1fs%n", cell.id(),
                         step, live.sites().size(), written.size(),
                         written.stream().filter(r -> r.identity() == TheoryIdentity.THM42).count(), seconds);
                 for (String s : outcome.skipped()) {
                     out.println("theory:   skipped " + s);
                 }
-                checked.add(Map.of("variant", e.getKey().label(), "step", step, "rows", written.size(),
-                        "skipped", outcome.skipped(), "seconds", seconds));
+                checked.add(Map.of("cell", cell.id(), "variant", cell.variant().label(), "learning_rate", cell.learningRate(),
+                        "seed", cell.seed(), "step", step, "rows", written.size(), "skipped", outcome.skipped(), "seconds", seconds));
             }
         }
         record(manifest, checked);
-        out.print(summary(rows, options.tolerance()));
+        out.print(TheorySummary.summary(rows, options.tolerance()));
         return rows;
     }
 
-    /** One theory_checks row as written. */
-    public record Row(String variant, long step, int layer, String layerName, int unit, TheoryIdentity identity,
+    /** One theory_checks row as written; {@code cell} is the grid cell's id (e.g. batchnorm-lr0.1-seed42). */
+    public record Row(String cell, long step, int layer, String layerName, int unit, TheoryIdentity identity,
                       double lhs, double rhs, double relError, boolean holds) {
     }
 
@@ -216,20 +206,6 @@ public final class TheoryJob {
         } catch (IOException e) {
             throw new BadInputException("Cannot open run directory " + p + ": " + e.getMessage()
                     + ". Check the path and, for hdfs: or s3a: paths, the file system settings.", e);
-        }
-    }
-
-    private static RunConfig configOf(RunManifest manifest, Path runDir) {
-        Map<String, Object> map = manifest.get(m -> m.config);
-        if (map == null || map.isEmpty()) {
-            throw new BadInputException("The manifest " + new Path(runDir, RunManifest.FILE) + " has no \"config\" section with "
-                    + "the run's resolved configuration. It is written when training starts; re-run the training.");
-        }
-        try {
-            return RunConfig.fromRecorded(map, new Path(runDir, RunManifest.FILE).toString());
-        } catch (BadInputException e) {
-            throw new BadInputException("The configuration recorded in " + new Path(runDir, RunManifest.FILE)
-                    + " is not valid for this bnscope version: " + e.getMessage(), e);
         }
     }
 
@@ -270,66 +246,6 @@ public final class TheoryJob {
         }
     }
 
-    /**
-     * The run's data, reopened from the files the manifest names and checked against the manifest;
-     * the plan is extended past the last step if needed (the minibatches of earlier steps do not
-     * depend on the number of steps planned).
-     */
-    private TrainingData reopenData(RunConfig config, RunManifest manifest, Path runDir, long maxStep, Configuration hadoop) {
-        Map<String, Object> changes = new LinkedHashMap<>();
-        RunSettings recordedSettings = RunSettings.from(config);
-        int frequency = recordedSettings.spark().averagingFrequency();
-        if (maxStep >= recordedSettings.train().steps()) {
-            changes.put("train.steps", Math.toIntExact((maxStep / frequency + 1) * frequency));
-        }
-        Map<String, Object> recordedData = manifest.get(m -> m.data);
-        if (recordedData == null) {
-            throw new BadInputException("The manifest " + new Path(runDir, RunManifest.FILE) + " has no \"data\" section "
-                    + "recording the training data; the theory job cannot make sure it uses the run's minibatches. Re-run the training.");
-        }
-        String directory = recordedTrainingDirectory(recordedData, hadoop);
-        if (directory != null) {
-            changes.put("data.dir", directory);
-        }
-        RunSettings reopened = changes.isEmpty() ? recordedSettings
-                : RunSettings.from(config.with(changes, "the theory job (the run's recorded data directory and a plan up to step " + maxStep + ")"));
-        TrainingData data = TrainingDataFactory.open(reopened, runDir.toString(), hadoop, out);
-        Map<String, Object> found = ManifestFile.asRecorded(data.describe());
-        for (Map.Entry<String, Object> e : recordedData.entrySet()) {
-            if (DATA_KEYS_NOT_COMPARED.contains(e.getKey())) {
-                continue;
-            }
-            Object now = found.get(e.getKey());
-            if (!e.getValue().equals(now)) {
-                throw new BadInputException("The training data found now does not match the run's manifest: data." + e.getKey()
-                        + " was " + e.getValue() + " at training time but is " + now + " (data opened from "
-                        + reopened.data().dir() + "). The theory checks must use the minibatches the run trained on; "
-                        + "restore the original data files at their recorded paths.");
-            }
-        }
-        return data;
-    }
-
-    /**
-     * The directory of the recorded CIFAR training files, when it still exists (null: use the config's
-     * data.dir). A path that cannot be checked is bad input, not a silent fallback to another directory.
-     */
-    private static String recordedTrainingDirectory(Map<String, Object> data, Configuration hadoop) {
-        if (!(data.get("training_files") instanceof List<?> files) || files.isEmpty()
-                || !(files.get(0) instanceof Map<?, ?> first) || !(first.get("path") instanceof String path)) {
-            return null;
-        }
-        Path dir = new Path(path).getParent();
-        try {
-            return dir.getFileSystem(hadoop).exists(dir) ? dir.toString() : null;
-        } catch (IOException e) {
-            throw new BadInputException("Cannot check the run's recorded training data directory " + dir + " (data."
-                    + "training_files in the manifest): " + e.getClass().getSimpleName() + ": " + e.getMessage()
-                    + ". The theory checks must read the minibatches the run trained on; make that file system reachable "
-                    + "(for hdfs: or s3a: paths, its settings), or restore the files there.", e);
-        }
-    }
-
     /** Writes one checkpoint's rows (staged, then renamed into place: a re-run replaces the file). */
     private static List<Row> write(SnapshotLayout layout, StepKey key, LiveBatchNormChecks.Outcome outcome, double tolerance,
                                    Configuration hadoop) {
@@ -340,10 +256,10 @@ public final class TheoryJob {
                     .set("layer", c.site().layer()).set("layer_name", c.site().layerName()).set("unit", c.unit())
                     .set("identity", c.identity().tableName()).set("lhs", c.check().lhs()).set("rhs", c.check().rhs())
                     .set("rel_error", c.check().relativeError()).build());
-            rows.add(new Row(key.variant(), key.step(), c.site().layer(), c.site().layerName(), c.unit(), c.identity(),
+            rows.add(new Row(key.cell().id(), key.step(), c.site().layer(), c.site().layerName(), c.unit(), c.identity(),
                     c.check().lhs(), c.check().rhs(), c.check().relativeError(), c.check().holds(tolerance)));
         }
-        DriverRows.commit(layout, SnapshotTables.THEORY_CHECKS, key.variant(), key.step(), records, hadoop);
+        DriverRows.commit(layout, SnapshotTables.THEORY_CHECKS, key.cell(), key.step(), records, hadoop);
         return rows;
     }
 
@@ -362,37 +278,5 @@ public final class TheoryJob {
         theory.put("tolerance", options.tolerance());
         theory.put("checked", checked);
         manifest.update(m -> m.theory = ManifestFile.asRecorded(theory));
-    }
-
-    /** The summary printed at the end: per variant and identity, count, median and max relative error. */
-    static String summary(List<Row> rows, double tolerance) {
-        StringBuilder sb = new StringBuilder("\ntheory: relative errors |lhs - rhs| / max(|lhs|, |rhs|, largest term)\n");
-        sb.append(String.format("  %-16s %-14s %6s %11s %11s  %s%n", "variant", "identity", "count", "median", "max", "note"));
-        List<String> variants = rows.stream().map(Row::variant).distinct().toList();
-        List<String> groups = new ArrayList<>(variants);
-        if (variants.size() > 1) {
-            groups.add("all");
-        }
-        for (String v : groups) {
-            Map<TheoryIdentity, List<Row>> by = new EnumMap<>(TheoryIdentity.class);
-            rows.stream().filter(r -> v.equals("all") || r.variant().equals(v))
-                    .forEach(r -> by.computeIfAbsent(r.identity(), k -> new ArrayList<>()).add(r));
-            for (Map.Entry<TheoryIdentity, List<Row>> e : by.entrySet()) {
-                double[] errors = e.getValue().stream().mapToDouble(Row::relError).sorted().toArray();
-                long failing = e.getValue().stream().filter(r -> !r.holds()).count();
-                String note = e.getKey() == TheoryIdentity.THM41_PRINTED
-                        ? String.format("printed 1/sqrt(m) bound fails on %d of %d units (%.1f%%)", failing, errors.length,
-                        100.0 * failing / errors.length)
-                        : (failing == 0 ? "all <= " + tolerance : failing + " above " + tolerance);
-                sb.append(String.format("  %-16s %-14s %6d %11.2e %11.2e  %s%n", v, e.getKey().tableName(), errors.length,
-                        median(errors), errors[errors.length - 1], note));
-            }
-        }
-        return sb.toString();
-    }
-
-    private static double median(double[] sorted) {
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

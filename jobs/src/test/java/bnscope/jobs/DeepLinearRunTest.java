@@ -33,7 +33,7 @@ class DeepLinearRunTest {
         List<String> args = new ArrayList<>(List.of("train",
                 Path.of(System.getProperty("bnscope.repo.root"), "conf", "paper-dln.conf").toString(),
                 "--run-dir", runDir.toString(), "--set", "train.variants=[standard,l1]", "--set", "train.steps=" + STEPS,
-                "--set", "train.eval_every=50", "--set", "train.checkpoint_every=50", "--set", "train.parallel_variants=" + parallel,
+                "--set", "train.eval_every=50", "--set", "train.checkpoint_every=50", "--set", "train.parallel_cells=" + parallel,
                 "--set", "probe.ics.steps=[0,50]", "--set", "probe.landscape.steps=[0]", "--set", "probe.activations.steps=[0]"));
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = Main.run(args.toArray(String[]::new), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));

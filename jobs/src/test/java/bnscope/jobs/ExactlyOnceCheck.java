@@ -1,5 +1,7 @@
 package bnscope.jobs;
 
+import bnscope.core.grid.GridCell;
+import bnscope.core.models.Variant;
 import bnscope.core.snapshots.SnapshotLayout;
 import bnscope.core.tables.SnapshotTables;
 import bnscope.core.tables.TableSchema;
@@ -34,6 +36,9 @@ final class ExactlyOnceCheck {
     private final int workers;
     private final int averagingFrequency;
     private final int evalEvery;
+    /** The grid cells expected in the run (ids); null: whichever cells the metrics table holds. */
+    private final List<String> expectedCells;
+    private List<String> cells;
     private final List<String> violations = new ArrayList<>();
     private final Map<String, Long> rowCounts = new LinkedHashMap<>();
     private boolean trainMetrics;
@@ -42,7 +47,9 @@ final class ExactlyOnceCheck {
     record Result(List<String> violations, Map<String, Long> rowCounts, boolean trainMetricsPresent) {
     }
 
-    private ExactlyOnceCheck(SparkSession spark, Path runDir, int steps, int workers, int averagingFrequency, int evalEvery) {
+    private ExactlyOnceCheck(SparkSession spark, Path runDir, int steps, int workers, int averagingFrequency, int evalEvery,
+                             List<GridCell> expectedCells) {
+        this.expectedCells = expectedCells == null ? null : expectedCells.stream().map(GridCell::id).sorted().toList();
         this.spark = spark;
         this.runDir = runDir;
         this.steps = steps;
@@ -51,9 +58,29 @@ final class ExactlyOnceCheck {
         this.evalEvery = evalEvery;
     }
 
-    /** Checks the run in {@code runDir}, trained for {@code steps} steps on {@code workers} workers. */
+    /** Checks the run in {@code runDir}, every cell trained for {@code steps} steps on {@code workers} workers. */
     static Result check(SparkSession spark, Path runDir, int steps, int workers, int averagingFrequency, int evalEvery) {
-        return new ExactlyOnceCheck(spark, runDir, steps, workers, averagingFrequency, evalEvery).run();
+        return new ExactlyOnceCheck(spark, runDir, steps, workers, averagingFrequency, evalEvery, null).run();
+    }
+
+    /** As above, for a grid that must hold exactly the cells {@code cells}. */
+    static Result check(SparkSession spark, Path runDir, int steps, int workers, int averagingFrequency, int evalEvery,
+                        List<GridCell> cells) {
+        return new ExactlyOnceCheck(spark, runDir, steps, workers, averagingFrequency, evalEvery, cells).run();
+    }
+
+    /** The cells of the run: the expected ones, or those the metrics table holds (a mismatch is a violation, reported once). */
+    private List<String> cells(Dataset<Row> metrics) {
+        if (cells != null) {
+            return cells;
+        }
+        List<String> seen = metrics.select(col("variant"), col("learning_rate"), col("seed")).distinct().collectAsList().stream()
+                .map(r -> new GridCell(Variant.fromName(r.getString(0)), r.getDouble(1), r.getLong(2)).id()).sorted().toList();
+        if (expectedCells != null && !seen.equals(expectedCells)) {
+            violations.add("metrics: rows of cells " + seen + ", expected " + expectedCells);
+        }
+        cells = expectedCells != null ? expectedCells : seen;
+        return cells;
     }
 
     private Result run() {
@@ -93,9 +120,12 @@ final class ExactlyOnceCheck {
         if (outOfRange > 0) {
             violations.add(name + ": " + outOfRange + " rows whose step is outside 0.." + (steps - 1) + " or not split*F+local_step");
         }
-        // A committed file's name says which split and worker it holds: part-sSPLIT-wWORKER.parquet.
-        List<Row> misplaced = workerRows.select(col("split"), col("worker"), input_file_name().as("file")).distinct().collectAsList()
-                .stream().filter(r -> !r.getString(2).endsWith("/" + SnapshotLayout.partFileName(r.getInt(0), r.getInt(1)))).limit(5).toList();
+        // A committed file's name says which cell, split and worker it holds: part-CELLTAG-sSPLIT-wWORKER.parquet.
+        List<Row> misplaced = workerRows.select(col("split"), col("worker"), col("variant"), col("learning_rate"), col("seed"),
+                        input_file_name().as("file")).distinct().collectAsList()
+                .stream().filter(r -> !r.getString(5).endsWith("/" + SnapshotLayout.partFileName(
+                        new GridCell(Variant.fromName(r.getString(2)), r.getDouble(3), r.getLong(4)), r.getInt(0), r.getInt(1))))
+                .limit(5).toList();
         if (!misplaced.isEmpty()) {
             violations.add(name + ": rows in a file not named after their split and worker, e.g. " + misplaced);
         }
@@ -108,20 +138,26 @@ final class ExactlyOnceCheck {
         if (train.isEmpty()) {
             return false;
         }
+        List<String> cells = cells(spark.read().parquet(dir.toString()));
         Set<String> expected = new TreeSet<>();
-        for (int w = 0; w < workers; w++) {
-            for (long s = 0; s < steps; s++) {
-                expected.add(w + "@" + s);
+        for (String cell : cells) {
+            for (int w = 0; w < workers; w++) {
+                for (long s = 0; s < steps; s++) {
+                    expected.add(key(cells, cell, w + "@" + s));
+                }
             }
         }
-        List<String> seen = train.select("worker", "step").collectAsList().stream().map(r -> r.getInt(0) + "@" + r.getLong(1)).toList();
+        List<String> seen = train.select(col("variant"), col("learning_rate"), col("seed"), col("worker"), col("step")).collectAsList()
+                .stream().map(r -> key(cells, new GridCell(Variant.fromName(r.getString(0)), r.getDouble(1), r.getLong(2)).id(),
+                        r.getInt(3) + "@" + r.getLong(4))).toList();
         Set<String> missing = new TreeSet<>(expected);
         seen.forEach(missing::remove);
         if (!missing.isEmpty()) {
-            violations.add("metrics: no train row for (worker@step) " + first(missing));
+            violations.add("metrics: no train row for (" + (cells.size() > 1 ? "cell " : "") + "worker@step) " + first(missing));
         }
         if (seen.size() != expected.size()) {
-            violations.add("metrics: " + seen.size() + " train rows, expected " + expected.size() + " (" + workers + " workers x " + steps + " steps)");
+            violations.add("metrics: " + seen.size() + " train rows, expected " + expected.size() + " (" + (cells.size() > 1
+                    ? cells.size() + " cells x " : "") + workers + " workers x " + steps + " steps)");
         }
         return true;
     }
@@ -134,14 +170,25 @@ final class ExactlyOnceCheck {
         }
         expected.add((long) steps);
         Dataset<Row> test = spark.read().parquet(runDir.resolve(SnapshotTables.METRICS.name()).toString()).where(col("kind").equalTo("test"));
-        List<Row> rows = test.select("worker", "step").collectAsList();
-        List<Long> seenSteps = rows.stream().map(r -> r.getLong(1)).sorted().toList();
-        if (!seenSteps.equals(new ArrayList<>(expected))) {
-            violations.add("metrics: test rows at steps " + seenSteps + ", expected exactly one at each of " + expected);
+        List<Row> rows = test.select(col("worker"), col("step"), col("variant"), col("learning_rate"), col("seed")).collectAsList();
+        List<String> cells = cells(spark.read().parquet(runDir.resolve(SnapshotTables.METRICS.name()).toString()));
+        for (String cell : cells) {
+            List<Long> seenSteps = rows.stream()
+                    .filter(r -> new GridCell(Variant.fromName(r.getString(2)), r.getDouble(3), r.getLong(4)).id().equals(cell))
+                    .map(r -> r.getLong(1)).sorted().toList();
+            if (!seenSteps.equals(new ArrayList<>(expected))) {
+                violations.add("metrics: test rows " + (cells.size() > 1 ? "of " + cell + " " : "") + "at steps " + seenSteps
+                        + ", expected exactly one at each of " + expected);
+            }
         }
         if (rows.stream().anyMatch(r -> r.getInt(0) != -1)) {
             violations.add("metrics: a test row not marked as computed on the driver (worker -1)");
         }
+    }
+
+    /** "worker@step", prefixed with the cell in a grid of several. */
+    private static String key(List<String> cells, String cell, String workerStep) {
+        return cells.size() > 1 ? cell + ":" + workerStep : workerStep;
     }
 
     private Set<Integer> allWorkers() {

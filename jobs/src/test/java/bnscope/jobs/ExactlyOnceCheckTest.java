@@ -32,6 +32,7 @@ class ExactlyOnceCheckTest {
     private static final int WORKERS = 2;
     private static final int F = 5;
     private static final int EVAL = 5;
+    private static final bnscope.core.grid.GridCell CELL = new bnscope.core.grid.GridCell(bnscope.core.models.Variant.BATCHNORM, 0.1, 1);
     private static SparkSession spark;
 
     @TempDir
@@ -62,7 +63,7 @@ class ExactlyOnceCheckTest {
     void aSplitCommittedTwiceIsCaught() throws IOException {
         Path run = writeRun(tmp.resolve("run"), step -> 0.0);
         Path dir = run.resolve("metrics/variant=batchnorm");
-        Files.copy(dir.resolve(SnapshotLayout.partFileName(1, 0)), dir.resolve("part-s000001-w000-attempt2.parquet"));
+        Files.copy(dir.resolve(SnapshotLayout.partFileName(CELL, 1, 0)), dir.resolve(SnapshotLayout.partFileName(CELL, 1, 0).replace(".parquet", "-attempt2.parquet")));
         List<String> v = ExactlyOnceCheck.check(spark, run, STEPS, WORKERS, F, EVAL).violations();
         assertTrue(v.stream().anyMatch(s -> s.contains("not unique")), v::toString);
         assertTrue(v.stream().anyMatch(s -> s.contains("not named after")), v::toString);
@@ -72,7 +73,7 @@ class ExactlyOnceCheckTest {
     @Test
     void aMissingSplitAndLeftoverStagingAreCaught() throws IOException {
         Path run = writeRun(tmp.resolve("run"), step -> 0.0);
-        Files.delete(run.resolve("metrics/variant=batchnorm").resolve(SnapshotLayout.partFileName(0, 1)));
+        Files.delete(run.resolve("metrics/variant=batchnorm").resolve(SnapshotLayout.partFileName(CELL, 0, 1)));
         Files.createDirectories(run.resolve(SnapshotLayout.STAGING).resolve("task-7"));
         List<String> v = ExactlyOnceCheck.check(spark, run, STEPS, WORKERS, F, EVAL).violations();
         assertTrue(v.stream().anyMatch(s -> s.contains("no train row for (worker@step) [1@0, 1@1, 1@2, 1@3, 1@4]")), v::toString);
@@ -82,7 +83,7 @@ class ExactlyOnceCheckTest {
     @Test
     void aMissingTestEvaluationIsCaught() throws IOException {
         Path run = writeRun(tmp.resolve("run"), step -> 0.0);
-        Files.delete(run.resolve("metrics/variant=batchnorm").resolve(SnapshotLayout.driverFileName(EVAL)));
+        Files.delete(run.resolve("metrics/variant=batchnorm").resolve(SnapshotLayout.driverFileName(CELL, EVAL)));
         List<String> v = ExactlyOnceCheck.check(spark, run, STEPS, WORKERS, F, EVAL).violations();
         assertTrue(v.stream().anyMatch(s -> s.contains("test rows at steps [10]")), v::toString);
     }
@@ -93,13 +94,13 @@ class ExactlyOnceCheckTest {
         assertEquals(List.of(), RunComparison.differences(spark, a, writeRun(tmp.resolve("same"), step -> 0.0), 1e-5));
         // every loss moved by rounding noise, step 7's by a real amount, and one split missing
         Path b = writeRun(tmp.resolve("b"), step -> step == 7 ? 1e-3 : 1e-7);
-        Files.delete(b.resolve("metrics/variant=batchnorm").resolve(SnapshotLayout.partFileName(0, 1)));
+        Files.delete(b.resolve("metrics/variant=batchnorm").resolve(SnapshotLayout.partFileName(CELL, 0, 1)));
         List<String> v = RunComparison.differences(spark, a, b, 1e-5);
         assertEquals(2, v.size(), v::toString);
-        assertTrue(v.get(0).startsWith("metrics: keys [variant, kind, worker, step] present in one run only")
-                && v.get(0).contains("[batchnorm, train, 1, 4]"), v::toString);
-        assertTrue(v.get(1).startsWith("metrics.loss differs") && v.get(1).contains("[batchnorm, train, 0, 7]")
-                && v.get(1).contains("[batchnorm, train, 1, 7]") && !v.get(1).contains(", 6]"), v::toString);
+        assertTrue(v.get(0).startsWith("metrics: keys [variant, learning_rate, seed, kind, worker, step] present in one run only")
+                && v.get(0).contains("[batchnorm, 0.1, 1, train, 1, 4]"), v::toString);
+        assertTrue(v.get(1).startsWith("metrics.loss differs") && v.get(1).contains("[batchnorm, 0.1, 1, train, 0, 7]")
+                && v.get(1).contains("[batchnorm, 0.1, 1, train, 1, 7]") && !v.get(1).contains(", 6]"), v::toString);
     }
 
     /**
@@ -112,19 +113,18 @@ class ExactlyOnceCheckTest {
         for (int split = 0; split < STEPS / F; split++) {
             for (int worker = 0; worker < WORKERS; worker++) {
                 try (ParquetTableWriter w = new ParquetTableWriter(SnapshotTables.METRICS,
-                        layout.committedFile(SnapshotTables.METRICS, "batchnorm", split, worker), conf)) {
+                        layout.committedFile(SnapshotTables.METRICS, CELL, split, worker), conf)) {
                     for (int local = 0; local < F; local++) {
-                        StepKey key = new StepKey("r", "batchnorm", worker, split, local, (long) split * F + local);
+                        StepKey key = new StepKey("r", CELL, worker, split, local, (long) split * F + local);
                         w.write(metricsRow(key, "train", 2.0 - 0.01 * key.step() + worker * 0.001 + shift.applyAsDouble(key.step()), Double.NaN));
                     }
                 }
             }
         }
         for (long step = EVAL; step <= STEPS; step += EVAL) {
-            org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(layout.variantDir(SnapshotTables.METRICS, "batchnorm"),
-                    SnapshotLayout.driverFileName(step));
+            org.apache.hadoop.fs.Path file = layout.driverFile(SnapshotTables.METRICS, CELL, step);
             try (ParquetTableWriter w = new ParquetTableWriter(SnapshotTables.METRICS, file, conf)) {
-                w.write(metricsRow(StepKey.driver("r", "batchnorm", step), "test", 1.9 - 0.01 * step + shift.applyAsDouble(step), 0.2 + 0.01 * step));
+                w.write(metricsRow(StepKey.driver("r", CELL, step), "test", 1.9 - 0.01 * step + shift.applyAsDouble(step), 0.2 + 0.01 * step));
             }
         }
         return run;

@@ -33,6 +33,8 @@ import static org.junit.jupiter.api.Assertions.*;
 @Tag("slow") // over ~30 s on the shared 2-core machine: left out by mvn test -DexcludedGroups=slow
 class TrainJobTest {
     private static final int STEPS = 20;
+    /** The one grid cell these runs train: batchnorm at default.conf's learning rate and seed. */
+    private static final String CELL = "batchnorm-lr0.1-seed42";
 
     @TempDir
     static Path tmp;
@@ -114,6 +116,9 @@ class TrainJobTest {
         assertEquals(0L, counts.getLong(2));
         assertEquals(STEPS - 1L, counts.getLong(3));
         assertEquals(2L, counts.getLong(4));
+        // a run without a grid is a grid of one: every row carries train.learning_rate and run.seed (default.conf: 0.1, 42)
+        List<Row> cells = spark().sql("SELECT DISTINCT learning_rate, seed FROM m").collectAsList();
+        assertEquals(List.of(org.apache.spark.sql.RowFactory.create(0.1, 42L)), cells);
         double early = spark().sql("SELECT avg(loss) FROM m WHERE kind = 'train' AND step < 5").first().getDouble(0);
         double late = spark().sql("SELECT avg(loss) FROM m WHERE kind = 'train' AND step >= " + (STEPS - 5)).first().getDouble(0);
         assertTrue(late < early - 0.1, "training loss should fall: " + early + " -> " + late);
@@ -152,7 +157,7 @@ class TrainJobTest {
     void aKilledRunResumesFromItsCheckpointWithoutDuplicatesAndEndsWhereAnUninterruptedRunEnds() throws Exception {
         Path run = tmp.resolve("killed");
         Process p = start(args(run), tmp.resolve("killed.log"));
-        Path checkpoint = run.resolve("checkpoints/batchnorm/step-000000010.zip");
+        Path checkpoint = run.resolve("checkpoints/" + CELL + "/step-000000010.zip");
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (!Files.exists(checkpoint) && p.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(200);
@@ -169,10 +174,10 @@ class TrainJobTest {
         Outcome resumed = run(args(run, "--resume", "--break-lock"));
         assertEquals(0, resumed.status(), resumed.err());
         assertTrue(resumed.out().contains("manifest says \"running\"") && resumed.out().contains("which is no longer running")
-                && resumed.out().contains("continues from batchnorm step 10"), resumed.out());
+                && resumed.out().contains("continues from " + CELL + " step 10"), resumed.out());
         JsonNode after = manifest(run);
         assertEquals("completed", after.path("status").asText());
-        assertEquals(10, after.path("resumes").path(0).path("from_step").path("batchnorm").asInt(), after.toString());
+        assertEquals(10, after.path("resumes").path(0).path("from_step").path(CELL).asInt(), after.toString());
         assertFalse(Files.exists(run.resolve("_lock")), "the lock is released at the end");
 
         Dataset<Row> m = metrics(run);
@@ -209,11 +214,11 @@ class TrainJobTest {
         assertEquals(List.of(), RunComparison.differences(spark(), uninterrupted, run, 1e-5));
         JsonNode m = manifest(run);
         assertEquals(20, m.path("config").path("train.steps").asInt());
-        assertEquals(20, m.path("variants").path("batchnorm").path("steps").asInt());
+        assertEquals(20, m.path("cells").path(CELL).path("steps").asInt());
         JsonNode resume = m.path("resumes").path(0);
         assertEquals(10, resume.path("changed").path("train.steps").path("from").asInt(), m.toString());
         assertEquals(20, resume.path("changed").path("train.steps").path("to").asInt());
-        assertEquals(10, resume.path("from_step").path("batchnorm").asInt());
+        assertEquals(10, resume.path("from_step").path(CELL).asInt());
     }
 
     @Test
@@ -295,5 +300,56 @@ class TrainJobTest {
         Outcome o = run(a);
         assertEquals(0, o.status(), o.err());
         assertTrue(o.out().contains("train smoothed over 3 steps") && o.out().contains("train smoothed over 7 steps"), o.out());
+    }
+
+    @Test
+    void aGridTrainsItsCellsConcurrentlyEachAsItWouldAlone() throws Exception {
+        Path run = tmp.resolve("grid");
+        Outcome o = run(args(run, "--set", "train.learning_rates=[0.1, 0.05]", "--set", "train.parallel_cells=2"));
+        assertEquals(0, o.status(), o.err());
+        assertTrue(o.out().contains("grid: 2 cells (2 to train), 2 at a time (train.parallel_cells = 2)"), o.out());
+        assertTrue(o.out().contains("grid: 2/2 cells done, 0 running, 0 left; steps 40/40"), o.out());
+        bnscope.core.grid.GridCell fast = new bnscope.core.grid.GridCell(bnscope.core.models.Variant.BATCHNORM, 0.1, 42);
+        bnscope.core.grid.GridCell slow = new bnscope.core.grid.GridCell(bnscope.core.models.Variant.BATCHNORM, 0.05, 42);
+        assertEquals(List.of(), ExactlyOnceCheck.check(spark(), run, STEPS, 2, 5, 10, List.of(fast, slow)).violations());
+
+        metrics(run).createOrReplaceTempView("grid");
+        metrics(uninterrupted).createOrReplaceTempView("alone");
+        // the lr 0.1 cell trained beside another is the run of that cell alone, number for number
+        Row same = spark().sql("SELECT count(*), sum(CASE WHEN abs(g.loss - a.loss) > 1e-5 * abs(a.loss) THEN 1 ELSE 0 END) "
+                + "FROM grid g JOIN alone a ON g.kind = a.kind AND g.worker = a.worker AND g.step = a.step "
+                + "WHERE g.learning_rate = 0.1").first();
+        assertEquals(2L * STEPS + 2, same.getLong(0));
+        assertEquals(0L, same.getLong(1), "the lr 0.1 cell differs from the same cell trained alone");
+        // the lr 0.05 cell starts from the same weights on the same minibatch, then moves more slowly
+        Row other = spark().sql("SELECT min(CASE WHEN step = 0 THEN loss END), max(CASE WHEN step = 0 THEN loss END), "
+                + "avg(CASE WHEN step >= " + (STEPS - 5) + " THEN loss END) FROM grid WHERE kind = 'train' AND learning_rate = 0.05").first();
+        Row ref = spark().sql("SELECT min(CASE WHEN step = 0 THEN loss END), avg(CASE WHEN step >= " + (STEPS - 5)
+                + " THEN loss END) FROM alone WHERE kind = 'train'").first();
+        assertEquals(ref.getDouble(0), other.getDouble(0), 1e-6, "same initialization and first minibatch (seed 42)");
+        assertNotEquals(ref.getDouble(1), other.getDouble(2), "a different learning rate trains differently");
+
+        JsonNode cell = manifest(run).path("cells").path(slow.id());
+        assertEquals("completed", cell.path("status").asText(), cell.toString());
+        assertEquals(0.05, cell.path("learning_rate").asDouble());
+        assertEquals(STEPS, cell.path("steps_done").asInt());
+        assertEquals(64, cell.path("batchnorm_batch").path("examples").asInt());
+        assertTrue(cell.path("batchnorm_batch").path("ghost_batch").asBoolean(), cell.toString());
+        assertEquals(2, manifest(run).path("grid").path("parallel_cells").asInt());
+        assertTrue(Files.exists(run.resolve("checkpoints/" + slow.id() + "/step-000000020.zip")));
+    }
+
+    @Test
+    void aRunFromBeforeGridsIsNotResumed() throws Exception {
+        Path run = tmp.resolve("before-grids");
+        Files.createDirectories(run);
+        Files.writeString(run.resolve("manifest.json"), "{\"run_id\": \"old\", \"status\": \"failed\", \"config\": "
+                + "{\"run.seed\": 42, \"train.parallel_variants\": 1}, \"variants\": {\"batchnorm\": {\"status\": \"failed\"}}}");
+        byte[] before = Files.readAllBytes(run.resolve("manifest.json"));
+        Outcome o = run(args(run, "--resume"));
+        assertEquals(2, o.status(), o.err());
+        assertTrue(o.err().contains("before experiment grids") && o.err().contains("train.learning_rates")
+                && o.err().contains("Start a new run"), o.err());
+        assertArrayEquals(before, Files.readAllBytes(run.resolve("manifest.json")), "the old record is unchanged");
     }
 }

@@ -40,7 +40,16 @@ public record RunInfo(String name, String path, String status, boolean hasManife
         JsonNode manifest = run.manifest();
         List<String> variants = new ArrayList<>();
         JsonNode v = manifest.path("variants");
-        if (v.isArray()) {
+        JsonNode cells = manifest.path("cells");
+        if (cells.isObject() && cells.size() > 0) {
+            // a grid: cell id -> record with its variant; each variant once, in training order
+            cells.forEach(c -> {
+                String name = c.path("variant").asText("");
+                if (!name.isEmpty() && !variants.contains(name)) {
+                    variants.add(name);
+                }
+            });
+        } else if (v.isArray()) {
             v.forEach(n -> variants.add(n.asText()));
         } else if (v.isObject()) {
             // what TrainJob writes: variant name -> its state

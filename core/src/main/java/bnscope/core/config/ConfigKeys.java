@@ -42,7 +42,8 @@ public final class ConfigKeys {
             key("run.dir", STRING, "", "a path, or empty", v -> true,
                     "Explicit run directory; empty means run.output_dir/run.name."),
             key("run.seed", LONG, 42L, "any long", v -> true,
-                    "Master seed: network initialization, data order, noise and probe samples all derive from it (recorded in the manifest)."),
+                    "Master seed: network initialization, data order, noise and probe samples all derive from it (recorded in the manifest). "
+                            + "With train.seeds, each cell's seed takes its place."),
             key("run.overwrite", BOOLEAN, false, "", v -> true,
                     "Replace an existing run directory. Without it, training into a directory that already holds a run is refused (use --resume to continue one)."),
             // data
@@ -70,21 +71,31 @@ public final class ConfigKeys {
             // training
             key("train.variants", STRING_LIST, List.of("standard", "batchnorm", "noisy-batchnorm"), "each one of " + String.join(", ", VARIANT_NAMES.stream().sorted().toList()),
                     VARIANT_NAMES::contains,
-                    "Variants trained in this run, one after another, sharing the initialization seed and the data order."),
+                    "Variants trained in this run; with train.learning_rates and train.seeds they span the experiment grid. Cells of one seed share the initialization seed and the data order."),
             key("train.steps", INT, 160, "> 0, a multiple of spark.averaging_frequency", POSITIVE,
-                    "SGD steps per variant (one step = every worker takes one local step on its minibatch)."),
+                    "SGD steps per grid cell (one step = every worker takes one local step on its minibatch)."),
             key("train.batch_size", INT, 128, "> 0, divisible by spark.workers", POSITIVE,
                     "Minibatch size per step over all workers; each worker takes batch_size / spark.workers examples."),
             key("train.learning_rate", DOUBLE, 0.1, "> 0", POSITIVE,
-                    "Plain SGD learning rate (no momentum, no weight decay)."),
+                    "Plain SGD learning rate (no momentum, no weight decay) of a run without train.learning_rates (a grid of one learning rate)."),
             key("train.eval_every", INT, 40, ">= 0, a multiple of spark.averaging_frequency", NON_NEGATIVE,
                     "Evaluate loss and accuracy on the test set every N steps (and always at the end); 0 means only at the end."),
             key("train.checkpoint_every", INT, 80, ">= 0, a multiple of spark.averaging_frequency", NON_NEGATIVE,
                     "Write a checkpoint every N steps (and always at the end); 0 means only at the end. --resume continues from the last one."),
-            key("train.parallel_variants", INT, 1, "> 0", POSITIVE,
-                    "Variants trained at the same time, as concurrent Spark jobs (the embedded local master gets "
-                            + "spark.workers x this many cores). Results do not depend on it; use 2 for the one-worker "
-                            + "deep linear network on 2 cores."),
+            key("train.learning_rates", DOUBLE_LIST, List.of(), "each > 0, no repeats; empty means [train.learning_rate]", POSITIVE,
+                    "Learning rates of the experiment grid: every variant is trained at each of them (the paper's Fig. 1 uses 0.1 and 0.5). "
+                            + "A grid cell is (variant, learning rate, seed); every table row carries its cell's learning_rate and seed."),
+            key("train.seeds", LONG_LIST, List.of(), "no repeats; empty means [run.seed]", v -> true,
+                    "Seeds of the experiment grid: every (variant, learning rate) is trained from each of them. A cell's seed replaces "
+                            + "run.seed for everything that derives from it (initialization, data order, noise draws, probe samples)."),
+            key("train.parallel_cells", INT, 0, ">= 0; 0 means fill the cores", NON_NEGATIVE,
+                    "Grid cells trained at the same time, as concurrent Spark jobs (cells are independent, so results do not depend on it). "
+                            + "0: as many as fill the cores: the embedded local master's cores (this machine's processors) or, on a "
+                            + "cluster, the executors' cores, divided by spark.workers. The embedded local master gets spark.workers x "
+                            + "this many cores."),
+            key("train.parallel_variants", INT, 0, ">= 0", NON_NEGATIVE,
+                    "Deprecated (before grids): the old name of train.parallel_cells, still read from older configs and manifests. "
+                            + "A value > 0 is used when train.parallel_cells is 0; setting both to different values > 0 is refused."),
             // noisy BatchNorm (the paper's Section 2.1 noise)
             key("noise.n_mu", DOUBLE, 0.5, ">= 0", NON_NEGATIVE, "Noisy BatchNorm: per-step channel mean shift mu_j ~ U(-n_mu, n_mu)."),
             key("noise.n_sigma", DOUBLE, 1.25, ">= 1", v -> ((Number) v).doubleValue() >= 1, "Noisy BatchNorm: per-step channel scale sigma_j ~ U(1, n_sigma)."),

@@ -147,6 +147,18 @@ final class ConfigValidator {
             throw new BadInputException(at.apply("train.batch_size") + " must equal " + at.apply("dln.samples")
                     + ": the deep linear network trains full-batch, as in the paper.");
         }
+        for (String k : List.of("train.learning_rates", "train.seeds")) {
+            List<?> grid = (List<?>) v.get(k);
+            if (grid.stream().distinct().count() != grid.size()) {
+                throw new BadInputException(at.apply(k) + " lists a value twice; every grid cell must be distinct.");
+            }
+        }
+        int cells = (Integer) v.get("train.parallel_cells");
+        int legacy = (Integer) v.get("train.parallel_variants");
+        if (cells > 0 && legacy > 0 && cells != legacy) {
+            throw new BadInputException(at.apply("train.parallel_cells") + " and " + at.apply("train.parallel_variants")
+                    + " disagree. train.parallel_variants is the deprecated name of train.parallel_cells; remove it.");
+        }
         if ((Double) v.get("probe.landscape.min") > (Double) v.get("probe.landscape.max")) {
             throw new BadInputException(at.apply("probe.landscape.min") + " must not exceed " + at.apply("probe.landscape.max") + ".");
         }

@@ -1,5 +1,7 @@
 package bnscope.core.config;
 
+import bnscope.core.grid.Grid;
+import bnscope.core.grid.GridCell;
 import bnscope.core.models.Variant;
 import bnscope.core.probes.ProbeSettings;
 
@@ -16,7 +18,7 @@ import java.util.List;
  * @param name      run.name
  * @param outputDir run.output_dir: parent of run directories
  * @param dir       run.dir: explicit run directory; empty means outputDir/name
- * @param seed      run.seed: the master seed every random draw derives from
+ * @param seed      run.seed: the master seed every random draw derives from (a grid cell's seed in {@link #forCell})
  * @param overwrite run.overwrite
  */
 public record RunSettings(String name, String outputDir, String dir, long seed, boolean overwrite, DataSettings data,
@@ -39,9 +41,25 @@ public record RunSettings(String name, String outputDir, String dir, long seed, 
                         bnscope.core.models.Implementation.fromName(c.getString("model.implementation"))),
                 new TrainSettings(variants.stream().map(Variant::fromName).toList(), c.getInt("train.steps"),
                         c.getInt("train.batch_size"), c.getDouble("train.learning_rate"), c.getInt("train.eval_every"),
-                        c.getInt("train.checkpoint_every"), c.getInt("train.parallel_variants")),
+                        c.getInt("train.checkpoint_every"), c.getList("train.learning_rates"), c.getList("train.seeds"),
+                        c.getInt("train.parallel_cells") > 0 ? c.getInt("train.parallel_cells") : c.getInt("train.parallel_variants")),
                 new SparkSettings(c.getInt("spark.workers"), c.getInt("spark.averaging_frequency")),
                 ProbeConfig.settings(c),
                 new AnalysisSettings(c.getInt("analysis.smoothing_window"), c.getList("report.layers")));
+    }
+
+    /** The cells of the run's experiment grid, in training order ({@link Grid}). */
+    public List<GridCell> cells() {
+        return Grid.cells(train, seed);
+    }
+
+    /**
+     * The settings one grid cell trains with: its learning rate in place of train.learning_rate and
+     * its seed in place of run.seed (probe samples included), so everything seeded from the run
+     * seed is seeded from the cell's.
+     */
+    public RunSettings forCell(GridCell cell) {
+        return new RunSettings(name, outputDir, dir, cell.seed(), overwrite, data, model, train.forLearningRate(cell.learningRate()),
+                spark, probes.withSeed(cell.seed()), analysis);
     }
 }

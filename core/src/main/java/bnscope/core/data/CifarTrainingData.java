@@ -54,6 +54,12 @@ public final class CifarTrainingData implements TrainingData {
     }
 
     @Override
+    public CifarTrainingData withSeed(long seed) {
+        MinibatchPlan reseeded = new MinibatchPlan(seed, plan.recordsPerFile(), plan.batchSize(), plan.steps());
+        return new CifarTrainingData(location, trainingFiles, testFile, testExamples, statistics, reseeded, workers);
+    }
+
+    @Override
     public DataSet testSet() {
         int n = testExamples > 0 ? Math.min(testExamples, testFile.records()) : testFile.records();
         CifarRecords records = new RecordRange(testFile, 0, n).read(new CifarRecordReader());
@@ -84,7 +90,7 @@ public final class CifarTrainingData implements TrainingData {
         d.put("test_examples", testExamples > 0 ? Math.min(testExamples, testFile.records()) : testFile.records());
         d.put("normalization", "per-channel (x/255 - mean_c) / std_c with training-set statistics");
         d.put("channel_statistics", statistics.toMap());
-        d.put("order", "MinibatchPlan: per-epoch permutation from hash(run.seed, epoch) (SplitMix64 Fisher-Yates); worker k takes slice k of each step's minibatch");
+        d.put("order", "MinibatchPlan: per-epoch permutation from hash(seed, epoch) with the grid cell's seed (run.seed for a grid of one) (SplitMix64 Fisher-Yates); worker k takes slice k of each step's minibatch");
         d.put("epochs", plan.epochs());
         d.put("workers", workers);
         d.put("worker_batch_size", workerBatchSize());

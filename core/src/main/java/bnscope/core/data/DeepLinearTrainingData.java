@@ -54,6 +54,16 @@ public final class DeepLinearTrainingData implements TrainingData {
         return (DataSet) full().getRange(worker * per, (worker + 1) * per);
     }
 
+    /**
+     * The same data: every cell of a grid shares the data (issue 11), and full-batch training has no
+     * order to draw. The regression task stays the one drawn from run.seed; a cell's seed drives its
+     * initialization.
+     */
+    @Override
+    public DeepLinearTrainingData withSeed(long seed) {
+        return this;
+    }
+
     @Override
     public DataSet testSet() {
         return full();

@@ -24,6 +24,12 @@ public interface TrainingData extends Serializable {
     /** Whether labels are classes (accuracy is meaningful) rather than regression targets. */
     boolean classification();
 
+    /**
+     * The same data with the order (and, for generated data, the examples) drawn from {@code seed}:
+     * what one grid cell trains on. Files and normalization statistics are shared, not re-read.
+     */
+    TrainingData withSeed(long seed);
+
     /** What the manifest records about the data (files, record counts, normalization statistics, seeds). */
     Map<String, Object> describe();
 }

@@ -1,6 +1,7 @@
 package bnscope.core.probes;
 
 import bnscope.core.BadInputException;
+import bnscope.core.grid.GridCell;
 import bnscope.core.snapshots.SnapshotSink;
 import bnscope.core.snapshots.StepKey;
 import bnscope.core.tables.SnapshotTables;
@@ -67,11 +68,11 @@ public final class StepObserver implements Serializable {
      * The key of the step a worker is about to take: its network's iteration count is the global
      * step (the training master sets it to split × averagingFrequency before each split).
      */
-    public static StepKey keyFor(String runId, String variant, int worker, int iterationCount, int averagingFrequency) {
+    public static StepKey keyFor(String runId, GridCell cell, int worker, int iterationCount, int averagingFrequency) {
         if (averagingFrequency < 1) {
             throw new IllegalArgumentException("averagingFrequency must be >= 1, got " + averagingFrequency);
         }
-        return new StepKey(runId, variant, worker, iterationCount / averagingFrequency,
+        return new StepKey(runId, cell, worker, iterationCount / averagingFrequency,
                 iterationCount % averagingFrequency, iterationCount);
     }
 

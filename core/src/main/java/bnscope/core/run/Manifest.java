@@ -19,7 +19,7 @@ import java.util.Map;
 
 /**
  * The content of a run's {@code manifest.json} (docs/run-directory.md): what was run (resolved
- * config, seeds, data, versions, build commit), who last wrote it, how it ended, per-variant results
+ * config, seeds, data, versions, build commit), who last wrote it, how it ended, per-cell results
  * and every resume. Read and written only by {@link ManifestFile}.
  *
  * <p>Tolerant of other bnscope versions: every field may be missing (null), and fields this version
@@ -28,8 +28,10 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"run_id", "status", "failure", "created_at", "started_at", "finished_at", "updated_at", "written_by",
         "config_source", "config", "seeds", "data", "decisions", "spark", "versions", "native", "git_commit", "tables",
-        "variants", "resumes", "theory"})
+        "grid", "cells", "variants", "resumes", "theory"})
 public final class Manifest extends Extensible {
+    /** A grid cell not started yet. */
+    public static final String PENDING = "pending";
     public static final String RUNNING = "running";
     public static final String COMPLETED = "completed";
     public static final String FAILED = "failed";
@@ -59,7 +61,16 @@ public final class Manifest extends Extensible {
     /** The commit bnscope was built from (recorded at build time). */
     public String gitCommit;
     public Tables tables;
-    /** Variant name to its record (older manifests and fixtures list bare names: read as empty records). */
+    /** The experiment grid: its variants, learning rates and seeds, and how many cells ran at once. */
+    public Map<String, Object> grid;
+    /** Grid cell id ({@code bnscope.core.grid.GridCell#id}) to its record, in training order. */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public Map<String, Cell> cells = new LinkedHashMap<>();
+    /**
+     * Variant name to its record: what bnscope wrote before experiment grids (one cell per variant).
+     * Still read, never written by training now; older manifests and fixtures list bare names (read as empty records).
+     */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
     @JsonDeserialize(using = VariantsReader.class)
     public Map<String, Variant> variants = new LinkedHashMap<>();
     /** Every {@code train --resume} that continued this run, oldest first. */
@@ -67,9 +78,9 @@ public final class Manifest extends Extensible {
     /** What the theory job checked. */
     public Map<String, Object> theory;
 
-    /** The entry of {@code variant}, created when absent. */
-    public Variant variant(String name) {
-        return variants.computeIfAbsent(name, k -> new Variant());
+    /** The entry of the cell with id {@code id}, created when absent. */
+    public Cell cell(String id) {
+        return cells.computeIfAbsent(id, k -> new Cell());
     }
 
     public boolean tablesComplete() {
@@ -89,11 +100,11 @@ public final class Manifest extends Extensible {
         }
     }
 
-    /** One variant's training record. */
+    /** One variant's training record (and the common part of a grid cell's). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({"status", "parameters", "layer_helpers", "started_at", "steps", "resume_step", "final_train_loss",
             "final_test_loss", "final_test_accuracy", "train_seconds", "finished_at"})
-    public static final class Variant extends Extensible {
+    public static class Variant extends Extensible {
         public String status;
         public Long parameters;
         public Map<String, Object> layerHelpers;
@@ -107,6 +118,28 @@ public final class Manifest extends Extensible {
         public Double finalTestAccuracy;
         public Double trainSeconds;
         public String finishedAt;
+    }
+
+    /**
+     * One grid cell's training record: its key (variant, learning rate, seed), the examples each
+     * BatchNorm layer normalizes over, the steps committed so far, and the variant record's fields.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"variant", "learning_rate", "seed", "status", "batchnorm_batch", "parameters", "layer_helpers", "started_at",
+            "steps_done", "steps", "resume_step", "final_train_loss", "final_test_loss", "final_test_accuracy", "train_seconds",
+            "finished_at"})
+    public static final class Cell extends Variant {
+        public String variant;
+        public Double learningRate;
+        public Long seed;
+        /**
+         * The BatchNorm statistics batch: {@code examples} each normalization layer's batch statistics are over
+         * (batch_size / spark.workers), {@code minibatch} (batch_size), {@code ghost_batch} (true when workers &gt; 1:
+         * each worker normalizes over its own slice, not over the paper's whole minibatch).
+         */
+        public Map<String, Object> batchnormBatch;
+        /** Steps trained and committed so far (updated after every averaging split). */
+        public Long stepsDone;
     }
 
     /** Reads "variants" as an object of records or as an array of variant names. */
@@ -131,14 +164,14 @@ public final class Manifest extends Extensible {
         }
     }
 
-    /** One {@code train --resume}: when, by whom, which config keys changed, and where each variant continued. */
+    /** One {@code train --resume}: when, by whom, which config keys changed, and where each cell continued. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static final class Resume {
         public String at;
         public ProcessIdentity by;
         /** Config key to {from, to}. */
         public Map<String, Change> changed = new LinkedHashMap<>();
-        /** Variant to the step it continued from (0: trained from the start). */
+        /** Cell id (variant, before grids) to the step it continued from (0: trained from the start). */
         public Map<String, Long> fromStep = new LinkedHashMap<>();
     }
 

@@ -16,7 +16,8 @@ import java.util.TreeSet;
  * <li>where things are: {@code run.output_dir}, {@code run.dir}, {@code run.overwrite}, {@code data.dir},
  *     {@code data.cache_dir} (the data itself is checked against the manifest's record by the data
  *     statistics),</li>
- * <li>scheduling: {@code train.parallel_variants} (variants are independent),</li>
+ * <li>scheduling: {@code train.parallel_cells} and its deprecated name {@code train.parallel_variants}
+ *     (grid cells are independent),</li>
  * <li>analysis choices read later: {@code analysis.smoothing_window}, {@code report.layers},</li>
  * <li>{@code train.steps} growing: training continues from the last checkpoint to the new end (the
  *     minibatch order of a step does not depend on the planned length); shrinking is refused.</li>
@@ -28,7 +29,7 @@ import java.util.TreeSet;
  */
 public final class ResumePolicy {
     public static final Set<String> MAY_CHANGE = Set.of("run.output_dir", "run.dir", "run.overwrite", "data.dir",
-            "data.cache_dir", "train.parallel_variants", "analysis.smoothing_window", "report.layers");
+            "data.cache_dir", "train.parallel_cells", "train.parallel_variants", "analysis.smoothing_window", "report.layers");
     public static final String STEPS = "train.steps";
 
     private ResumePolicy() {

@@ -51,17 +51,18 @@ public final class RunActivity {
                 + "continues from " + resumePoints(m, runDir, fs) + ".";
     }
 
-    /** "step N" per variant: the newest checkpoint of each variant the run trains. */
+    /** "step N" per unfinished cell (per variant in a manifest from before grids): the newest checkpoint of each. */
     static String resumePoints(Manifest m, Path runDir, FileSystem fs) throws IOException {
         RunLayout layout = new RunLayout(runDir);
         List<String> parts = new ArrayList<>();
-        for (Map.Entry<String, Manifest.Variant> v : m.variants.entrySet()) {
+        Map<String, ? extends Manifest.Variant> entries = m.cells.isEmpty() ? m.variants : m.cells;
+        for (Map.Entry<String, ? extends Manifest.Variant> v : entries.entrySet()) {
             if (Manifest.COMPLETED.equals(v.getValue().status)) {
                 continue;
             }
             List<Long> steps = layout.checkpointSteps(fs, v.getKey());
             parts.add(v.getKey() + " step " + (steps.isEmpty() ? 0 : steps.get(steps.size() - 1)));
         }
-        return parts.isEmpty() ? "the variants not yet started" : String.join(", ", parts);
+        return parts.isEmpty() ? "the cells not yet started" : String.join(", ", parts);
     }
 }

@@ -16,9 +16,9 @@ import java.util.List;
  * RUN/manifest.json                          what was run and how it ended ({@link ManifestFile})
  * RUN/_lock                                  the writer's lock while a command writes ({@link RunLock})
  * RUN/_staging/                              task attempts' rows before the driver commits them
- * RUN/checkpoints/VARIANT/step-NNNNNNNNN.zip DL4J model checkpoints
+ * RUN/checkpoints/CELL/step-NNNNNNNNN.zip    DL4J model checkpoints of each grid cell (its id, e.g. batchnorm-lr0.1-seed1)
  * RUN/report/                                the HTML report
- * RUN/TABLE/variant=V/...parquet             snapshot and metric tables
+ * RUN/TABLE/variant=V/...parquet             snapshot and metric tables (file names carry the cell, see SnapshotLayout)
  * </pre>
  * Names starting with {@code _} or {@code .} are skipped by Spark when it lists a table, and none of
  * these is a table name.
@@ -62,21 +62,21 @@ public final class RunLayout {
         return new Path(runDir, CHECKPOINTS);
     }
 
-    public Path checkpointDir(String variant) {
-        return new Path(checkpoints(), variant);
+    public Path checkpointDir(String cell) {
+        return new Path(checkpoints(), cell);
     }
 
-    public Path checkpoint(String variant, long step) {
-        return new Path(checkpointDir(variant), checkpointName(step));
+    public Path checkpoint(String cell, long step) {
+        return new Path(checkpointDir(cell), checkpointName(step));
     }
 
     public static String checkpointName(long step) {
         return String.format("%s%09d%s", CHECKPOINT_PREFIX, step, CHECKPOINT_SUFFIX);
     }
 
-    /** The checkpoint files of {@code variant}, oldest first (none when the folder is absent). */
-    public List<FileStatus> checkpointFiles(FileSystem fs, String variant) throws IOException {
-        Path dir = checkpointDir(variant);
+    /** The checkpoint files of {@code cell}, oldest first (none when the folder is absent). */
+    public List<FileStatus> checkpointFiles(FileSystem fs, String cell) throws IOException {
+        Path dir = checkpointDir(cell);
         if (!fs.exists(dir)) {
             return List.of();
         }
@@ -85,10 +85,10 @@ public final class RunLayout {
         return Arrays.asList(files);
     }
 
-    /** The steps of {@code variant}'s checkpoints, oldest first. */
-    public List<Long> checkpointSteps(FileSystem fs, String variant) throws IOException {
+    /** The steps of {@code cell}'s checkpoints (a grid cell id), oldest first. */
+    public List<Long> checkpointSteps(FileSystem fs, String cell) throws IOException {
         List<Long> steps = new ArrayList<>();
-        for (FileStatus f : checkpointFiles(fs, variant)) {
+        for (FileStatus f : checkpointFiles(fs, cell)) {
             steps.add(stepOfCheckpoint(f.getPath().getName()));
         }
         return steps;

@@ -1,5 +1,6 @@
 package bnscope.core.snapshots;
 
+import bnscope.core.grid.GridCell;
 import bnscope.core.tables.TableSchema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
@@ -16,17 +17,17 @@ import java.util.Map;
 public final class StagedSnapshotWriter implements SnapshotSink, Closeable {
     private final SnapshotLayout layout;
     private final long taskAttemptId;
-    private final String variant;
+    private final GridCell cell;
     private final int split;
     private final int worker;
     private final Configuration conf;
     private final Map<String, ParquetTableWriter> open = new LinkedHashMap<>();
 
-    public StagedSnapshotWriter(SnapshotLayout layout, long taskAttemptId, String variant, int split, int worker,
+    public StagedSnapshotWriter(SnapshotLayout layout, long taskAttemptId, GridCell cell, int split, int worker,
                                 Configuration conf) {
         this.layout = layout;
         this.taskAttemptId = taskAttemptId;
-        this.variant = variant;
+        this.cell = cell;
         this.split = split;
         this.worker = worker;
         this.conf = conf;
@@ -35,7 +36,7 @@ public final class StagedSnapshotWriter implements SnapshotSink, Closeable {
     @Override
     public synchronized void write(TableSchema table, GenericRecord row) {
         open.computeIfAbsent(table.name(), name -> new ParquetTableWriter(table,
-                layout.stagedFile(taskAttemptId, table, variant, split, worker), conf)).write(row);
+                layout.stagedFile(taskAttemptId, table, cell, split, worker), conf)).write(row);
     }
 
     /** Rows written so far, by table name. */

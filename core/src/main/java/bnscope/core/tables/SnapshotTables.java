@@ -12,17 +12,22 @@ import static bnscope.core.tables.ColumnType.*;
  * minibatches, then the parameters are averaged. {@code step} is the global step index
  * {@code split * averaging_frequency + local_step} (0-based): the row describes the SGD step that
  * takes the parameters from w_step to w_step+1. All workers take step {@code step} at the same
- * time, so (variant, worker, step) identifies one local SGD step.
+ * time, so (variant, learning_rate, seed, worker, step) identifies one local SGD step: a run is a
+ * grid of cells (variant, learning_rate, seed), and every row names its cell.
  */
 public final class SnapshotTables {
     private SnapshotTables() {
     }
 
     public static final String VARIANT = "variant";
+    public static final String LEARNING_RATE = "learning_rate";
+    public static final String SEED = "seed";
 
     /** The columns that identify one local SGD step of one worker; every snapshot row starts with them. */
     public static final List<Column> STEP_KEY = List.of(
             Column.of("run_id", STRING, "", "Run identifier (the run directory's manifest run_id)."),
+            Column.of(LEARNING_RATE, DOUBLE, "", "The grid cell's SGD learning rate (train.learning_rates, or train.learning_rate for a grid of one)."),
+            Column.of(SEED, LONG, "", "The grid cell's seed (train.seeds, or run.seed for a grid of one): init, data order, noise draws and probe samples derive from it."),
             Column.of("worker", INT, "", "Spark partition index of the training task that took the step (0..workers-1); -1 for rows computed on the driver."),
             Column.of("split", INT, "", "Parameter-averaging split index (0-based, continues across --resume); -1 on the driver."),
             Column.of("local_step", INT, "", "Index of the minibatch within the worker's split (0..averaging_frequency-1); -1 on the driver."),
@@ -36,7 +41,7 @@ public final class SnapshotTables {
     public static final TableSchema METRICS = TableSchema.builder("metrics",
                     "Training loss and minibatch accuracy per worker step, and full test-set loss and accuracy every eval_every steps and at the end.")
             .partitionedBy(VARIANT)
-            .key(VARIANT, "kind", "worker", "step")
+            .key(VARIANT, LEARNING_RATE, SEED, "kind", "worker", "step")
             .columns(STEP_KEY)
             .column("kind", STRING, "train | test", "train: the worker's minibatch at w_step (training-mode forward pass, noise included); test: the full test set at the averaged parameters after `step` steps (evaluation mode).")
             .column("loss", DOUBLE, "nats (VGG) / squared error (DLN)", "Mean loss per example (the network's score).")
@@ -48,7 +53,7 @@ public final class SnapshotTables {
     public static final TableSchema ICS = TableSchema.builder("ics",
                     "Internal covariate shift as a change of gradients (the paper's Definition 2.1, Section 2.2): G = gradient of layer i at w_step; G' = gradient of layer i after layers < i took their step (same minibatch, same noise draw).")
             .partitionedBy(VARIANT)
-            .key(VARIANT, "worker", "step", "layer", "param")
+            .key(VARIANT, LEARNING_RATE, SEED, "worker", "step", "layer", "param")
             .columns(STEP_KEY).columns(LAYER_KEY)
             .column("g_norm", DOUBLE, "l2 norm", "‖G‖₂ of the raw minibatch gradient (DL4J sums over the minibatch; divide by batch_size for the mean-loss gradient).")
             .column("g_prime_norm", DOUBLE, "l2 norm", "‖G'‖₂.")
@@ -62,7 +67,7 @@ public final class SnapshotTables {
                     "The full G and G' vectors behind `ics`, in fixed-size chunks, so Spark SQL can recompute the scalars (probe.ics.vectors = true). "
                             + "A row holds the same elements of G and of G' side by side, so ‖G−G'‖ and ⟨G,G'⟩ need no join.")
             .partitionedBy(VARIANT)
-            .key(VARIANT, "worker", "step", "layer", "param", "chunk")
+            .key(VARIANT, LEARNING_RATE, SEED, "worker", "step", "layer", "param", "chunk")
             .columns(STEP_KEY).columns(LAYER_KEY)
             .column("chunk", INT, "", "0-based chunk index; chunk c holds elements [c*chunk_size, c*chunk_size + size(g)) of the flattened parameter gradient (DL4J order).")
             .column("g", FLOAT_ARRAY, "gradient units", "The chunk's elements of G (gradient at w_step), float32.")
@@ -72,7 +77,7 @@ public final class SnapshotTables {
     public static final TableSchema LANDSCAPE = TableSchema.builder("landscape",
                     "Loss landscape along the gradient (the paper's Section 3.1, Fig. 4): at w(η) = w_step − η·g for each η in the grid, same minibatch; parameters and BatchNorm running statistics restored afterwards.")
             .partitionedBy(VARIANT)
-            .key(VARIANT, "worker", "step", "eta")
+            .key(VARIANT, LEARNING_RATE, SEED, "worker", "step", "eta")
             .columns(STEP_KEY)
             .column("eta", DOUBLE, "learning-rate units", "Step size η along −g, applied to the mean-loss gradient g (so η = lr reproduces the SGD step).")
             .column("eta_over_lr", DOUBLE, "", "η / lr (the grid is [probe.landscape.min, probe.landscape.max] × lr).")
@@ -86,7 +91,7 @@ public final class SnapshotTables {
     public static final TableSchema ACTIVATIONS = TableSchema.builder("activations",
                     "Layer-input distributions (the paper's Fig. 1, 2, 7, 8): exact per-batch moments for chosen units and a fixed-size random sample of values, at w_step on the step's minibatch.")
             .partitionedBy(VARIANT)
-            .key(VARIANT, "worker", "step", "layer", "point", "unit")
+            .key(VARIANT, LEARNING_RATE, SEED, "worker", "step", "layer", "point", "unit")
             .columns(STEP_KEY)
             .column("layer", INT, "", "Weight layer number (1-based) whose input or normalization output this is.")
             .column("layer_name", STRING, "", "Layer name.")
@@ -105,7 +110,7 @@ public final class SnapshotTables {
     public static final TableSchema LAYER_NORMS = TableSchema.builder("layer_norms",
                     "Per-layer parameter norm and update norm at each recorded step.")
             .partitionedBy(VARIANT)
-            .key(VARIANT, "worker", "step", "layer", "param")
+            .key(VARIANT, LEARNING_RATE, SEED, "worker", "step", "layer", "param")
             .columns(STEP_KEY).columns(LAYER_KEY)
             .column("param_norm", DOUBLE, "l2 norm", "‖θ‖₂ of the parameter at w_step.")
             .column("update_norm", DOUBLE, "l2 norm", "‖θ_after − θ_before‖₂ of this worker's local SGD step.")
@@ -120,7 +125,7 @@ public final class SnapshotTables {
                             + "the objective is the one SGD descends (mean loss; summed loss for the deep linear network), so λ₁ compares with 2/lr. "
                             + "One row per eigenvalue; the block's trace is repeated on each of its rows.")
             .partitionedBy(VARIANT)
-            .key(VARIANT, "worker", "step", "which", "layer", "k")
+            .key(VARIANT, LEARNING_RATE, SEED, "worker", "step", "which", "layer", "k")
             .columns(STEP_KEY)
             .column("which", STRING, "global | layer", "global: the Hessian over all trainable parameters (gamma/beta included, running statistics excluded); layer: the diagonal block of one weight layer's own W and b.")
             .column("layer", INT, "", "Weight layer number (1-based) of a layer block; 0 for the global block.")
@@ -143,7 +148,7 @@ public final class SnapshotTables {
                             + "at that step (worker 0's); written by `./submit.sh theory` (docs/theory.md). y: the unit's pre-BN "
                             + "values (m = batch × height × width for a channel), g = ∂L/∂z at its output, G = ∂L/∂y, L the summed loss.")
             .partitionedBy(VARIANT)
-            .key(VARIANT, "worker", "step", "layer", "unit", "identity")
+            .key(VARIANT, LEARNING_RATE, SEED, "worker", "step", "layer", "unit", "identity")
             .columns(STEP_KEY)
             .column("layer", INT, "", "Weight layer number whose BatchNorm is checked.")
             .column("layer_name", STRING, "", "Name of weight layer `layer`, e.g. conv2_1.")

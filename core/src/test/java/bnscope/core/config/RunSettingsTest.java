@@ -31,7 +31,7 @@ class RunSettingsTest {
         assertEquals(new NoiseSettings(0.5, 1.25, 0.1, 0.1), s.model().noise());
         assertEquals(new DlnSettings(25, 10, 1000), s.model().dln());
         assertEquals(new TrainSettings(List.of(Variant.STANDARD, Variant.BATCHNORM, Variant.NOISY_BATCHNORM), 160, 128, 0.1,
-                40, 80, 1), s.train());
+                40, 80, List.of(), List.of(), 0), s.train());
         assertEquals(new SparkSettings(2, 5), s.spark());
         assertEquals(new AnalysisSettings(20, List.of(5, 10)), s.analysis());
         assertEquals(ProbeConfig.settings(RunConfig.defaults()), s.probes());
@@ -57,7 +57,8 @@ class RunSettingsTest {
                 new ModelSettings(ModelSettings.Kind.DLN, ModelSettings.Preset.VGG16, "8,M", List.of(32, 16),
                         new DlnSettings(4, 6, 60), new NoiseSettings(0.25, 2.0, 0.05, 0.2),
                         bnscope.core.models.Implementation.FUSED),
-                new TrainSettings(List.of(Variant.L1, Variant.BATCHNORM), 12, 60, 0.02, 6, 3, 2),
+                // the deprecated train.parallel_variants still sets how many cells run at once
+                new TrainSettings(List.of(Variant.L1, Variant.BATCHNORM), 12, 60, 0.02, 6, 3, List.of(), List.of(), 2),
                 new SparkSettings(3, 3), s.probes(), new AnalysisSettings(4, List.of(1, 2))), s);
         assertTrue(s.model().isDln());
         assertEquals(7L, s.probes().seed());

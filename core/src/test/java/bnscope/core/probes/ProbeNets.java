@@ -90,7 +90,7 @@ final class ProbeNets {
     }
 
     static StepKey keyOf(MultiLayerNetwork net) {
-        return StepObserver.keyFor("run-test", "batchnorm", 0, net.getIterationCount(), 4);
+        return StepObserver.keyFor("run-test", new bnscope.core.grid.GridCell(bnscope.core.models.Variant.BATCHNORM, 0.1, 1), 0, net.getIterationCount(), 4);
     }
 
     /** One observed SGD step, as the training hook runs it. */

@@ -162,8 +162,9 @@ class StepObserverTest {
 
     @Test
     void keyForSplitsTheIterationCount() {
-        StepKey k = StepObserver.keyFor("r", "standard", 1, 10, 4);
-        assertEquals(new StepKey("r", "standard", 1, 2, 2, 10), k);
+        bnscope.core.grid.GridCell cell = new bnscope.core.grid.GridCell(bnscope.core.models.Variant.STANDARD, 0.5, 7);
+        StepKey k = StepObserver.keyFor("r", cell, 1, 10, 4);
+        assertEquals(new StepKey("r", cell, 1, 2, 2, 10), k);
     }
 
     @Test

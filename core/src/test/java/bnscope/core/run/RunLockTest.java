@@ -82,13 +82,13 @@ class RunLockTest {
     void aManifestLeftRunningByADeadProcessIsReportedWithItsResumeStep() throws Exception {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
-        Files.createDirectories(tmp.resolve("run/checkpoints/batchnorm"));
-        Files.writeString(tmp.resolve("run/checkpoints/batchnorm/step-000000010.zip"), "x");
+        Files.createDirectories(tmp.resolve("run/checkpoints/batchnorm-lr0.1-seed1"));
+        Files.writeString(tmp.resolve("run/checkpoints/batchnorm-lr0.1-seed1/step-000000010.zip"), "x");
         Files.writeString(tmp.resolve("run/manifest.json"), "{\"status\":\"running\",\"updated_at\":\"2026-12-01T10:00:00Z\","
-                + "\"written_by\":{\"host\":\"h1\",\"pid\":" + gone.pid() + "},\"variants\":{\"batchnorm\":{\"status\":\"running\"},"
-                + "\"standard\":{\"status\":\"completed\"}}}");
+                + "\"written_by\":{\"host\":\"h1\",\"pid\":" + gone.pid() + "},\"cells\":{\"batchnorm-lr0.1-seed1\":{\"status\":\"running\"},"
+                + "\"standard-lr0.1-seed1\":{\"status\":\"completed\"}}}");
         String notice = RunActivity.notice(new Path(tmp.resolve("run").toString()), new Configuration()).orElseThrow();
         assertTrue(notice.contains("pid " + gone.pid() + " on h1 at 2026-12-01T10:00:00Z") && notice.contains("no longer running")
-                && notice.contains("continues from batchnorm step 10") && !notice.contains("standard"), notice);
+                && notice.contains("continues from batchnorm-lr0.1-seed1 step 10") && !notice.contains("standard"), notice);
     }
 }

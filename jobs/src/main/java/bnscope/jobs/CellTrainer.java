@@ -4,6 +4,7 @@ import bnscope.core.config.RunSettings;
 import bnscope.core.config.SparkSettings;
 import bnscope.core.config.TrainSettings;
 import bnscope.core.data.TrainingData;
+import bnscope.core.grid.GridCell;
 import bnscope.core.snapshots.SnapshotLayout;
 import bnscope.core.snapshots.StepKey;
 import org.apache.spark.api.java.JavaRDD;
@@ -19,45 +20,48 @@ import org.nd4j.linalg.dataset.DataSet;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
- * Trains one variant with DL4J's parameter averaging, one averaging split at a time, so the driver
+ * Trains one grid cell's network with DL4J's parameter averaging, one averaging split at a time, so the driver
  * controls step numbering, evaluation, checkpoints and the snapshot commit between splits.
  *
  * <p>Each split is an RDD of (step, worker) minibatch descriptors in {@code workers} partitions;
  * the minibatches are read from the data files inside the training tasks themselves (never shipped
  * from the driver). Worker k's partition holds its minibatches of steps s..s+F-1 in order.
  */
-public final class VariantTrainer {
+public final class CellTrainer {
     private final JavaSparkContext sc;
-    private final TrainingData data;
     private final SnapshotCommitter committer;
     private final TestSetEvaluator evaluator;
     private final PrintStream out;
 
-    public VariantTrainer(JavaSparkContext sc, TrainingData data, SnapshotCommitter committer, TestSetEvaluator evaluator,
-                          PrintStream out) {
+    public CellTrainer(JavaSparkContext sc, SnapshotCommitter committer, TestSetEvaluator evaluator, PrintStream out) {
         this.sc = sc;
-        this.data = data;
         this.committer = committer;
         this.evaluator = evaluator;
         this.out = out;
     }
 
-    /** What the trainer needs to know about the run besides the data: its settings, the variant and where rows go. */
-    public record Plan(RunSettings run, String variant, SnapshotLayout layout) {
+    /**
+     * What the trainer needs to know: the cell's settings ({@link RunSettings#forCell}), the cell, its
+     * data (ordered by the cell's seed) and where rows go.
+     */
+    public record Plan(RunSettings run, GridCell cell, TrainingData data, SnapshotLayout layout) {
     }
 
-    /** Result of training one variant. */
+    /** Result of training one cell. */
     public record Outcome(long steps, double lastTrainLoss, TestSetEvaluator.Result lastTest, double seconds) {
     }
 
     /**
      * Trains {@code net} (already at step {@code startStep}, its iteration count equal to it) up to
-     * {@code plan.run().train().steps()}.
+     * {@code plan.run().train().steps()}; {@code afterSplit} hears the steps done after each committed split.
      */
-    public Outcome train(MultiLayerNetwork net, long startStep, Plan plan, Checkpoints checkpoints) {
-        int workerBatch = data.workerBatchSize();
+    public Outcome train(MultiLayerNetwork net, long startStep, Plan plan, Checkpoints checkpoints, LongConsumer afterSplit) {
+        // this thread's Spark jobs carry the cell's id (Spark UI, benchmarks); cells run in threads of their own
+        sc.setJobGroup(plan.cell().id(), "bnscope grid cell " + plan.cell().id(), false);
+        int workerBatch = plan.data().workerBatchSize();
         SparkSettings spark = plan.run().spark();
         TrainSettings train = plan.run().train();
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(spark.workers(), workerBatch)
@@ -76,18 +80,18 @@ public final class VariantTrainer {
                 .storageLevel(StorageLevel.MEMORY_ONLY())
                 .build();
         master.setCollectTrainingStats(false);
-        master.addHook(new ProbeTrainingHook(plan.run().name(), plan.variant(), plan.layout().runDir().toString(),
+        master.addHook(new ProbeTrainingHook(plan.run().name(), plan.cell(), plan.layout().runDir().toString(),
                 spark.averagingFrequency(), plan.run().probes()));
         SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net, master);
 
-        ProgressReporter progress = new ProgressReporter(out, plan.variant(), startStep, train.steps(),
+        ProgressReporter progress = new ProgressReporter(out, plan.cell().id(), startStep, train.steps(),
                 workerBatch * spark.workers());
         TestSetEvaluator.Result lastTest = null;
         double lastLoss = Double.NaN;
         int stepsPerSplit = spark.averagingFrequency();
         for (long step = startStep; step < train.steps(); step += stepsPerSplit) {
             sparkNet.getNetwork().setIterationCount((int) step);
-            JavaRDD<DataSet> split = splitRdd(step, stepsPerSplit, spark.workers());
+            JavaRDD<DataSet> split = splitRdd(plan.data(), step, stepsPerSplit, spark.workers());
             sparkNet.fit(split);
             // DL4J persisted the split and never releases it: without this every split's minibatches stay cached.
             split.unpersist(false);
@@ -97,26 +101,27 @@ public final class VariantTrainer {
             MultiLayerNetwork current = sparkNet.getNetwork();
             boolean last = done >= train.steps();
             if (last || (train.evalEvery() > 0 && done % train.evalEvery() == 0)) {
-                lastTest = evaluator.evaluate(current, StepKey.driver(plan.run().name(), plan.variant(), done));
+                lastTest = evaluator.evaluate(current, StepKey.driver(plan.run().name(), plan.cell(), done));
             }
             if (last || (train.checkpointEvery() > 0 && done % train.checkpointEvery() == 0)) {
                 current.setIterationCount((int) done);
                 checkpoints.save(current, done);
             }
             progress.update(done, lastLoss, lastTest == null ? Double.NaN : lastTest.accuracy(), last);
+            afterSplit.accept(done);
         }
+        sc.clearJobGroup();
         return new Outcome(train.steps(), lastLoss, lastTest, progress.elapsedSeconds());
     }
 
     /** The split's minibatches, loaded inside the training tasks: partition k = worker k. */
-    private JavaRDD<DataSet> splitRdd(long firstStep, int steps, int workers) {
+    private JavaRDD<DataSet> splitRdd(TrainingData source, long firstStep, int steps, int workers) {
         List<long[]> descriptors = new ArrayList<>(steps * workers);
         for (int worker = 0; worker < workers; worker++) {
             for (int i = 0; i < steps; i++) {
                 descriptors.add(new long[]{firstStep + i, worker});
             }
         }
-        TrainingData source = data;
         return sc.parallelize(descriptors, workers).map(d -> source.minibatch(d[0], (int) d[1]));
     }
 }
