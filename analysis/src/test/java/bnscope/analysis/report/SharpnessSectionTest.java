@@ -4,6 +4,8 @@ import bnscope.analysis.AnalyzeJob;
 import bnscope.analysis.AnalyzeOptions;
 import bnscope.analysis.RunFixture;
 import bnscope.analysis.SparkTestSession;
+import bnscope.core.grid.GridCell;
+import bnscope.core.models.Variant;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -48,12 +50,12 @@ class SharpnessSectionTest {
                         for (int k = 1; k <= 2; k++) {
                             final int rank = k;
                             final double l1 = lambda(v, w, s);
-                            run.add(SHARPNESS, v, w, s, b -> b.set("which", "global").set("layer", 0).set("layer_name", "all")
+                            run.add(SHARPNESS, new GridCell(Variant.fromName(v), 0.5, 42L), w, s, b -> b.set("which", "global").set("layer", 0).set("layer_name", "all")
                                     .set("parameters", 100L).set("k", rank).set("eigenvalue", rank == 1 ? l1 : l1 / 2)
                                     .set("residual", 1e-4).set("iterations", 12).set("trace", 50.0).set("trace_se", 1.0)
                                     .set("trace_samples", 10).set("hvp_count", 24).set("fd_step", 1e-4));
                             // a layer block with a larger λ₁ must not enter the global λ_max
-                            run.add(SHARPNESS, v, w, s, b -> b.set("which", "layer").set("layer", 1).set("layer_name", "conv1")
+                            run.add(SHARPNESS, new GridCell(Variant.fromName(v), 0.5, 42L), w, s, b -> b.set("which", "layer").set("layer", 1).set("layer_name", "conv1")
                                     .set("parameters", 10L).set("k", rank).set("eigenvalue", 100.0)
                                     .set("residual", 1e-4).set("iterations", 12).set("trace", 50.0).set("trace_se", 1.0)
                                     .set("trace_samples", 10).set("hvp_count", 24).set("fd_step", 1e-4));
@@ -62,6 +64,10 @@ class SharpnessSectionTest {
                 }
             }
         }
+        // a second learning rate of one variant is its own series, with its own 2/η
+        run.add(SHARPNESS, new GridCell(Variant.BATCHNORM, 0.1, 42L), 0, 0, b -> b.set("which", "global").set("layer", 0)
+                .set("layer_name", "all").set("parameters", 100L).set("k", 1).set("eigenvalue", 7.0).set("residual", 1e-4)
+                .set("iterations", 12).set("trace", 50.0).set("trace_se", 1.0).set("trace_samples", 10).set("hvp_count", 24).set("fd_step", 1e-4));
         String runDir = run.write(MANIFEST);
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         assertEquals(0, AnalyzeJob.run(spark, List.of(runDir), AnalyzeOptions.defaults(), new PrintStream(console, true, StandardCharsets.UTF_8)));
@@ -77,6 +83,8 @@ class SharpnessSectionTest {
         assertEquals(3.8 * 0.5 / 2, ReportPage.number(t.cell("standard, lr 0.5", "largest λ_max·η/2")), 1e-9);
         assertEquals(1.5, ReportPage.number(t.cell("batchnorm, lr 0.5", "λ_max largest")), 1e-9);
         assertEquals(1.5 * 0.5 / 2, ReportPage.number(t.cell("batchnorm, lr 0.5", "largest λ_max·η/2")), 1e-9);
+        assertEquals(7.0 * 0.1 / 2, ReportPage.number(t.cell("batchnorm, lr 0.1", "largest λ_max·η/2")), 1e-9);
+        assertEquals(3, t.rows().size());
     }
 
     @Test
