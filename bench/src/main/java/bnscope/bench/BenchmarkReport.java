@@ -8,6 +8,7 @@ import bnscope.bench.report.GridSection;
 import bnscope.bench.report.IcsThroughputSection;
 import bnscope.bench.report.MachineSection;
 import bnscope.bench.report.PerCoreSection;
+import bnscope.bench.report.SharpnessSection;
 import bnscope.bench.report.ProbeOverheadSection;
 import bnscope.bench.report.SparkBreakdownSection;
 import bnscope.bench.report.SqlSection;
@@ -47,6 +48,7 @@ public final class BenchmarkReport implements Callable<Integer> {
             new PerCoreSection(),
             new GridSection(),
             new ProbeOverheadSection(),
+            new SharpnessSection(),
             new StorageSection(),
             new IcsThroughputSection(),
             new SqlSection(),

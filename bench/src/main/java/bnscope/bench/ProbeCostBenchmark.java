@@ -12,6 +12,7 @@ import bnscope.core.probes.ProbeSettings;
 import bnscope.core.probes.StepObserver;
 import bnscope.core.runtime.NativeBackend;
 import bnscope.core.snapshots.SnapshotLayout;
+import bnscope.core.snapshots.SnapshotSink;
 import bnscope.core.snapshots.StagedSnapshotWriter;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -134,7 +135,7 @@ public final class ProbeCostBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    private static void step(MultiLayerNetwork net, StepObserver observer, DataSet batch, StagedSnapshotWriter sink,
+    static void step(MultiLayerNetwork net, StepObserver observer, DataSet batch, SnapshotSink sink,
                              Variant variant, List<Double> fitMs, List<Double> afterMs) {
         observer.before(net, batch, StepObserver.keyFor("probe-benchmark", new bnscope.core.grid.GridCell(variant, 0.1, 1), 0, net.getIterationCount(), 1));
         long t0 = System.nanoTime();
@@ -148,7 +149,7 @@ public final class ProbeCostBenchmark implements Callable<Integer> {
         }
     }
 
-    private static double[] toArray(List<Double> xs) {
+    static double[] toArray(List<Double> xs) {
         return xs.stream().mapToDouble(Double::doubleValue).toArray();
     }
 

@@ -16,6 +16,7 @@ public final class ReportSections {
                 new Figure2Section(),
                 new GradientShiftSection(),
                 new LandscapeSection(),
+                new SharpnessSection(),
                 new MomentChangeSection(),
                 new NormalizationSection(),
                 new TheorySection(),

@@ -137,6 +137,17 @@ public final class ConfigKeys {
             key("probe.activations.sample_size", INT, 256, ">= 0", NON_NEGATIVE, "Activation probe: random activation values kept per row for histograms."),
             key("probe.layer_norms.every", INT, 10, ">= 0", NON_NEGATIVE, "Layer-norm probe (parameter and update norms): every N steps."),
             key("probe.layer_norms.steps", LONG_LIST, List.of(), ">= 0", NON_NEGATIVE, "Layer-norm probe: extra steps to record."),
+            key("probe.sharpness.every", INT, 0, ">= 0", NON_NEGATIVE, "Sharpness probe (top Hessian eigenvalues and trace; costly: see docs/sharpness.md): every N steps; 0 disables the periodic schedule."),
+            key("probe.sharpness.steps", LONG_LIST, List.of(), ">= 0", NON_NEGATIVE, "Sharpness probe: extra steps to record (none by default: the probe is off unless scheduled)."),
+            key("probe.sharpness.k", INT, 1, "> 0", POSITIVE, "Sharpness probe: number of top Hessian eigenvalues (Lanczos) per block."),
+            key("probe.sharpness.iterations", INT, 30, ">= probe.sharpness.k", POSITIVE, "Sharpness probe: Lanczos iterations (Hessian-vector products) at most per block."),
+            key("probe.sharpness.tolerance", DOUBLE, 1e-3, "in (0, 1)", v -> ((Number) v).doubleValue() > 0 && ((Number) v).doubleValue() < 1,
+                    "Sharpness probe: Lanczos stops when every one of the top k eigenvalues has a relative residual estimate below this."),
+            key("probe.sharpness.trace_samples", INT, 0, ">= 0", NON_NEGATIVE, "Sharpness probe: Hutchinson samples for the Hessian trace per block; 0 means no trace."),
+            key("probe.sharpness.per_layer", BOOLEAN, false, "", v -> true, "Sharpness probe: also measure each weight layer's own Hessian block (its W and b)."),
+            key("probe.sharpness.layers", INT_LIST, List.of(), "weight layer numbers >= 1", POSITIVE, "Sharpness probe: weight layers for the per-layer blocks; empty means all."),
+            key("probe.sharpness.fd_step", DOUBLE, 1e-9, "in (0, 0.01)", v -> ((Number) v).doubleValue() > 0 && ((Number) v).doubleValue() < 1e-2,
+                    "Sharpness probe: relative finite-difference step of the Hessian-vector products (in double precision): each difference moves the block's parameters by fd_step x max(norm of the block, 1). Small because ReLU and max-pooling kinks, not truncation, limit the accuracy (docs/sharpness.md)."),
             // analysis and report
             key("analysis.smoothing_window", INT, 20, "> 0", POSITIVE, "Trailing moving-average window (rows) for smoothed training curves."),
             key("report.layers", INT_LIST, List.of(5, 10), "weight layer numbers >= 1", POSITIVE, "Weight layers plotted in the report's gradient-change figure (the paper: VGG #5 and #10).")

@@ -20,6 +20,10 @@ public final class ProbeConfig {
                 new ProbeSettings.Activations(on, schedule(c, "probe.activations"), c.getList("probe.activations.layers"),
                         c.getList("probe.activations.units"), c.getInt("probe.activations.sample_size")),
                 new ProbeSettings.LayerNorms(on, schedule(c, "probe.layer_norms")),
+                new ProbeSettings.Sharpness(on, schedule(c, "probe.sharpness"), c.getInt("probe.sharpness.k"),
+                        c.getInt("probe.sharpness.iterations"), c.getDouble("probe.sharpness.tolerance"),
+                        c.getInt("probe.sharpness.trace_samples"), c.getBoolean("probe.sharpness.per_layer"),
+                        c.getList("probe.sharpness.layers"), c.getDouble("probe.sharpness.fd_step")),
                 c.getLong("run.seed"));
     }
 

@@ -15,9 +15,11 @@ import java.util.List;
  * @param landscape   probe.landscape: loss and gradient along the gradient direction (Section 3.1)
  * @param activations probe.activations: layer-input distributions
  * @param layerNorms  probe.layer_norms: parameter, update and gradient norms per layer
+ * @param sharpness   probe.sharpness: top Hessian eigenvalues and trace (beyond the paper; off by default)
  * @param seed        run seed; activation samples derive their seed from it
  */
-public record ProbeSettings(Ics ics, Landscape landscape, Activations activations, LayerNorms layerNorms, long seed)
+public record ProbeSettings(Ics ics, Landscape landscape, Activations activations, LayerNorms layerNorms, Sharpness sharpness,
+                            long seed)
         implements Serializable {
 
     /** Default period of every probe in {@link #defaults()}: about 150 points over the paper's 15k steps. */
@@ -133,15 +135,63 @@ public record ProbeSettings(Ics ics, Landscape landscape, Activations activation
         }
     }
 
+    /**
+     * probe.sharpness.*: the top-k eigenvalues (Lanczos) and the Hutchinson trace of the Hessian of
+     * the step's training objective, globally and optionally per weight layer ({@link SharpnessProbe}).
+     *
+     * @param k            eigenvalues per block
+     * @param iterations   Lanczos iterations (Hessian-vector products) at most per block, >= k
+     * @param tolerance    relative residual estimate at which an eigenvalue counts as converged
+     * @param traceSamples Hutchinson samples per block; 0 = no trace
+     * @param perLayer     also measure each selected weight layer's own block
+     * @param layers       weight-layer numbers for the per-layer blocks; empty = all
+     * @param fdStep       relative finite-difference step h (see {@link FiniteDifferenceHessian})
+     */
+    public record Sharpness(boolean enabled, ProbeSchedule schedule, int k, int iterations, double tolerance, int traceSamples,
+                            boolean perLayer, List<Integer> layers, double fdStep) implements Serializable {
+        public Sharpness {
+            schedule = schedule.checked("probe.sharpness");
+            layers = checkedLayers(layers, "probe.sharpness.layers");
+            if (k < 1) {
+                throw new BadInputException("probe.sharpness.k must be at least 1 (the number of top Hessian eigenvalues), got " + k + ". The default is 1.");
+            }
+            if (iterations < k) {
+                throw new BadInputException("probe.sharpness.iterations must be at least probe.sharpness.k (" + k + "): Lanczos finds k eigenvalues in no fewer products; got "
+                        + iterations + ". The default is 30.");
+            }
+            if (!(tolerance > 0) || !(tolerance < 1)) {
+                throw new BadInputException("probe.sharpness.tolerance must be a relative residual in (0, 1), got " + tolerance + ". The default is 1e-3.");
+            }
+            if (traceSamples < 0) {
+                throw new BadInputException("probe.sharpness.trace_samples must be >= 0 (0 = no trace estimate), got " + traceSamples + ". The default is 0.");
+            }
+            if (!(fdStep > 0) || !(fdStep < 1e-2)) {
+                throw new BadInputException("probe.sharpness.fd_step must be a relative finite-difference step in (0, 0.01), got " + fdStep
+                        + ". The default is 1e-9 (see docs/sharpness.md).");
+            }
+        }
+
+        /** probe.sharpness.fd_step's default: see {@link FiniteDifferenceHessian} for why it is this small. */
+        public static final double DEFAULT_FD_STEP = 1e-9;
+
+        public static Sharpness defaults() {
+            return new Sharpness(true, ProbeSchedule.every(DEFAULT_EVERY), 1, 30, 1e-3, 0, false, List.of(), DEFAULT_FD_STEP);
+        }
+
+        public boolean due(long step) {
+            return enabled && schedule.due(step);
+        }
+    }
+
     public ProbeSettings {
-        if (ics == null || landscape == null || activations == null || layerNorms == null) {
+        if (ics == null || landscape == null || activations == null || layerNorms == null || sharpness == null) {
             throw new IllegalArgumentException("every probe needs settings (use the probe's defaults() or disabled values)");
         }
     }
 
     /** Every probe on, every {@value #DEFAULT_EVERY} steps, with the defaults above; seed 0. */
     public static ProbeSettings defaults() {
-        return new ProbeSettings(Ics.defaults(), Landscape.defaults(), Activations.defaults(), LayerNorms.defaults(), 0L);
+        return new ProbeSettings(Ics.defaults(), Landscape.defaults(), Activations.defaults(), LayerNorms.defaults(), Sharpness.defaults(), 0L);
     }
 
     /** No probe runs (the METRICS train row is still written by StepObserver). */
@@ -151,32 +201,38 @@ public record ProbeSettings(Ics ics, Landscape landscape, Activations activation
                 new Ics(false, ProbeSchedule.never(), d.ics.layers(), d.ics.vectors(), d.ics.chunkSize()),
                 new Landscape(false, ProbeSchedule.never(), d.landscape.points(), d.landscape.minMultiplier(), d.landscape.maxMultiplier()),
                 new Activations(false, ProbeSchedule.never(), d.activations.layers(), d.activations.units(), d.activations.sampleSize()),
-                new LayerNorms(false, ProbeSchedule.never()), 0L);
+                new LayerNorms(false, ProbeSchedule.never()),
+                new Sharpness(false, ProbeSchedule.never(), d.sharpness.k(), d.sharpness.iterations(), d.sharpness.tolerance(),
+                        d.sharpness.traceSamples(), d.sharpness.perLayer(), d.sharpness.layers(), d.sharpness.fdStep()), 0L);
     }
 
     public ProbeSettings withIcs(Ics value) {
-        return new ProbeSettings(value, landscape, activations, layerNorms, seed);
+        return new ProbeSettings(value, landscape, activations, layerNorms, sharpness, seed);
     }
 
     public ProbeSettings withLandscape(Landscape value) {
-        return new ProbeSettings(ics, value, activations, layerNorms, seed);
+        return new ProbeSettings(ics, value, activations, layerNorms, sharpness, seed);
     }
 
     public ProbeSettings withActivations(Activations value) {
-        return new ProbeSettings(ics, landscape, value, layerNorms, seed);
+        return new ProbeSettings(ics, landscape, value, layerNorms, sharpness, seed);
     }
 
     public ProbeSettings withLayerNorms(LayerNorms value) {
-        return new ProbeSettings(ics, landscape, activations, value, seed);
+        return new ProbeSettings(ics, landscape, activations, value, sharpness, seed);
+    }
+
+    public ProbeSettings withSharpness(Sharpness value) {
+        return new ProbeSettings(ics, landscape, activations, layerNorms, value, seed);
     }
 
     public ProbeSettings withSeed(long value) {
-        return new ProbeSettings(ics, landscape, activations, layerNorms, value);
+        return new ProbeSettings(ics, landscape, activations, layerNorms, sharpness, value);
     }
 
     /** Whether any probe runs at {@code step}. */
     public boolean anyDue(long step) {
-        return ics.due(step) || landscape.due(step) || activations.due(step) || layerNorms.due(step);
+        return ics.due(step) || landscape.due(step) || activations.due(step) || layerNorms.due(step) || sharpness.due(step);
     }
 
     private static List<Integer> checkedLayers(List<Integer> layers, String key) {

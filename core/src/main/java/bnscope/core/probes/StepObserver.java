@@ -52,7 +52,7 @@ public final class StepObserver implements Serializable {
     }
 
     /**
-     * An observer running exactly {@code probes} (each at its own schedule) instead of the four the
+     * An observer running exactly {@code probes} (each at its own schedule) instead of the five the
      * settings describe; for benchmarks that time one probe at a time. Not for shipping to executors
      * (the probe list is not serialized).
      */
@@ -150,6 +150,7 @@ public final class StepObserver implements Serializable {
             probes.add(new GradientShiftProbe(settings.ics()));
             probes.add(new LandscapeProbe(settings.landscape()));
             probes.add(new ActivationProbe(settings.activations()));
+            probes.add(new SharpnessProbe(settings.sharpness()));
         }
         return probes;
     }
@@ -181,7 +182,7 @@ public final class StepObserver implements Serializable {
                     || (conf instanceof BaseLayer b && b.getWeightNoise() != null);
             if (noisy) {
                 throw new BadInputException("Layer " + layer.getIndex() + " (" + conf.getLayerName() + ") uses dropout or weight noise, "
-                        + "which draws from ND4J's global random generator: the ics, landscape and activations probes recompute forward "
+                        + "which draws from ND4J's global random generator: the ics, landscape, activations and sharpness probes recompute forward "
                         + "passes and would change training's random stream. Remove the dropout/weight noise or disable those probes.");
             }
         }

@@ -117,6 +117,31 @@ public final class SnapshotTables {
             .column("grad_norm", DOUBLE, "l2 norm", "‖G‖₂ of the raw (summed) minibatch gradient.")
             .build();
 
+    public static final TableSchema SHARPNESS = TableSchema.builder("sharpness",
+                    "Curvature of the step's training objective at w_step (beyond the paper: PyHessian; Cohen et al. 2021, Edge of Stability): "
+                            + "the top-k Hessian eigenvalues by Lanczos and a Hutchinson estimate of the trace, on the worker's minibatch in training "
+                            + "mode with the step's noise draw, for all trainable parameters and optionally each weight layer's own block. Hessian-vector "
+                            + "products are central differences of gradients on a double-precision copy of the network (probe.sharpness.fd_step); "
+                            + "the objective is the one SGD descends (mean loss; summed loss for the deep linear network), so λ₁ compares with 2/lr. "
+                            + "One row per eigenvalue; the block's trace is repeated on each of its rows.")
+            .partitionedBy(VARIANT)
+            .key(VARIANT, LEARNING_RATE, SEED, "worker", "step", "which", "layer", "k")
+            .columns(STEP_KEY)
+            .column("which", STRING, "global | layer", "global: the Hessian over all trainable parameters (gamma/beta included, running statistics excluded); layer: the diagonal block of one weight layer's own W and b.")
+            .column("layer", INT, "", "Weight layer number (1-based) of a layer block; 0 for the global block.")
+            .column("layer_name", STRING, "", "Layer name of a layer block; all for the global block.")
+            .column("parameters", LONG, "parameters", "Size of the block (the Hessian's dimension).")
+            .column("k", INT, "", "Eigenvalue rank: 1 is the largest (algebraic, so negative curvature does not count as sharp).")
+            .column("eigenvalue", DOUBLE, "loss / parameter²", "The k-th largest Ritz value λ_k of the block.")
+            .column("residual", DOUBLE, "relative", "‖H y − λ y‖₂ / |λ| for the unit Ritz vector y, from one more product (finite-difference error included); absolute when λ = 0.")
+            .column("iterations", INT, "products", "Lanczos iteration from which on λ_k met probe.sharpness.tolerance (its residual estimate), or all iterations when it never did.")
+            .column("trace", DOUBLE, "loss / parameter²", "Hutchinson estimate of tr(H) of the block (mean of zᵀHz over Rademacher z); NaN when probe.sharpness.trace_samples = 0.")
+            .column("trace_se", DOUBLE, "loss / parameter²", "Standard error of `trace` (sample sd / √samples); NaN for fewer than 2 samples.")
+            .column("trace_samples", INT, "products", "Hutchinson samples behind `trace`.")
+            .column("hvp_count", INT, "products", "Hessian-vector products the block cost in all: Lanczos iterations + one residual check per eigenvalue + trace samples (each is two gradient passes in double precision).")
+            .column("fd_step", DOUBLE, "l2 norm", "Distance ‖εv‖ each finite difference moves the block's parameters: fd_step × max(‖w_block‖₂, 1).")
+            .build();
+
     public static final TableSchema THEORY_CHECKS = TableSchema.builder("theory_checks",
                     "Numerical checks of the paper's BatchNorm theory (Fact C.1, Theorems 4.1 and 4.2) per BatchNorm unit, on a "
                             + "checkpointed network in double precision (BatchNorm without ε) and the minibatch the run trained on "
@@ -166,7 +191,7 @@ public final class SnapshotTables {
 
     /** All snapshot tables, in documentation order. */
     public static List<TableSchema> all() {
-        return List.of(METRICS, ICS, ICS_VECTORS, LANDSCAPE, ACTIVATIONS, LAYER_NORMS, THEORY_CHECKS, SURFACE);
+        return List.of(METRICS, ICS, ICS_VECTORS, LANDSCAPE, ACTIVATIONS, LAYER_NORMS, SHARPNESS, THEORY_CHECKS, SURFACE);
     }
 
     public static TableSchema byName(String name) {

@@ -1,7 +1,7 @@
 package bnscope.core.theory;
 
+import bnscope.core.probes.DoublePrecisionCopy;
 import bnscope.core.probes.NetworkPass;
-import bnscope.core.probes.NetworkState;
 import bnscope.core.probes.WeightLayer;
 import bnscope.core.probes.WeightLayers;
 import org.deeplearning4j.nn.api.Layer;
@@ -123,17 +123,12 @@ public final class LiveBatchNormChecks {
 
     /** The network the checks run on: {@code trained} in double precision, BatchNorm ε = 1e-100, iteration pinned. */
     public static MultiLayerNetwork doublePrecisionCopy(MultiLayerNetwork trained, int step) {
-        MultiLayerNetwork copy = trained.convertDataType(DataType.DOUBLE);
-        if (copy == trained) { // convertDataType returns the network itself when it already is double
-            copy = trained.clone();
-        }
-        copy.initGradientsView(); // convertDataType leaves it unset; backprop writes into it
+        MultiLayerNetwork copy = DoublePrecisionCopy.of(trained, step);
         for (Layer layer : copy.getLayers()) {
             if (layer instanceof BatchNormalization) {
                 ((org.deeplearning4j.nn.conf.layers.BatchNormalization) layer.conf().getLayer()).setEps(BATCHNORM_EPS);
             }
         }
-        NetworkState.pinIteration(copy, step);
         return copy;
     }
 
