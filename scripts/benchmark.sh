@@ -185,6 +185,10 @@ stage probes-on probe_run on
 stage probe-cost bench 4g 2 ProbeCostBenchmark --conf "$conf" --data "$data" --variant batchnorm --batch "$batch" \
   --rounds "$probe_rounds"
 
+# One sharpness probe (issue 12: Lanczos top-k Hessian eigenvalues, Hutchinson trace) in training steps.
+stage sharpness-cost bench 4g 2 SharpnessBenchmark --conf "$conf" --data "$data" --variant batchnorm --batch "$batch" \
+  --rounds 1 --trace-samples 10
+
 # 3. Storage per stored gradient value, from the probes-on run's ics_vectors.
 stage storage bench 2g 1 StorageBenchmark --run-dir "$work/probes-on"
 
