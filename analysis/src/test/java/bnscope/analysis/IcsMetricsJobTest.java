@@ -140,23 +140,23 @@ class IcsMetricsJobTest {
             addVectors(run, "batchnorm", worker, 0, 3, p, false);
         }
         Dataset<Row> vectors = RunDirectory.open(spark, run.write()).read(ICS_VECTORS);
-        Dataset<Row> selected = vectors.select("variant", "worker", "step", "layer", "param", "g", "g_prime");
+        Dataset<Row> selected = vectors.select("variant", "learning_rate", "seed", "worker", "step", "layer", "param", "g", "g_prime");
         assertNotNull(IcsVectorSums.columnarScan(selected.queryExecution().executedPlan()),
                 selected.queryExecution().executedPlan().toString());
         List<Row> columnar = IcsVectorSums.of(vectors).orderBy("worker", "step", "layer").collectAsList();
         spark.conf().set("spark.sql.parquet.enableNestedColumnVectorizedReader", false);
         try {
-            Dataset<Row> rowBased = vectors.select("variant", "worker", "step", "layer", "param", "g", "g_prime");
+            Dataset<Row> rowBased = vectors.select("variant", "learning_rate", "seed", "worker", "step", "layer", "param", "g", "g_prime");
             assertNull(IcsVectorSums.columnarScan(rowBased.queryExecution().executedPlan()));
             assertEquals(columnar, IcsVectorSums.of(vectors).orderBy("worker", "step", "layer").collectAsList());
         } finally {
             spark.conf().unset("spark.sql.parquet.enableNestedColumnVectorizedReader");
         }
-        // worker 0's chunks add up to ‖G−G'‖² (column 6 of the sums is d2)
-        double d2 = columnar.stream().filter(r -> r.getInt(1) == 0).mapToDouble(r -> r.getDouble(6)).sum();
+        // worker 0's chunks add up to ‖G−G'‖²
+        double d2 = columnar.stream().filter(r -> r.<Integer>getAs("worker") == 0).mapToDouble(r -> r.<Double>getAs("d2")).sum();
         double diffNorm = pair(0, 0, 3).diffNorm();
         assertEquals(diffNorm * diffNorm, d2, 1e-12 * d2);
-        assertEquals(3, columnar.stream().filter(r -> r.getInt(1) == 0).count(), "7 values in chunks of 3");
+        assertEquals(3, columnar.stream().filter(r -> r.<Integer>getAs("worker") == 0).count(), "7 values in chunks of 3");
     }
 
     @Test
