@@ -28,6 +28,7 @@ public final class GridTables {
     private final Path dir;
     private final Map<TableSchema, List<Row>> rows = new LinkedHashMap<>();
     private final java.util.Set<TableSchema> legacy = new java.util.HashSet<>();
+    private final Map<String, Object> config = new LinkedHashMap<>(Map.of("train.learning_rate", 0.1, "run.seed", 1));
 
     public GridTables(Path dir) {
         this.dir = dir;
@@ -36,6 +37,12 @@ public final class GridTables {
     /** One row of {@code table}, its values in the table's column order (snapshot tables: the partition column variant last). */
     public GridTables add(TableSchema table, Object... values) {
         rows.computeIfAbsent(table, t -> new ArrayList<>()).add(RowFactory.create(values));
+        return this;
+    }
+
+    /** Records one more config value in the manifest (dotted key, as TrainJob records them). */
+    public GridTables withConfig(String key, Object value) {
+        config.put(key, value);
         return this;
     }
 
@@ -58,7 +65,7 @@ public final class GridTables {
         return this;
     }
 
-    /** Writes the tables and a manifest (run.seed 1, train.learning_rate 0.1); returns the run directory. */
+    /** Writes the tables and a manifest (run.seed 1, train.learning_rate 0.1 and {@link #withConfig}'s values); returns the run directory. */
     public String write(SparkSession spark) {
         for (Map.Entry<TableSchema, List<Row>> e : rows.entrySet()) {
             TableSchema t = e.getKey();
@@ -72,8 +79,11 @@ public final class GridTables {
             (t.partitionColumn() != null ? writer.partitionBy(t.partitionColumn()) : writer).parquet(dir.resolve(t.name()).toString());
         }
         try {
-            Files.writeString(dir.resolve("manifest.json"), "{\"run_id\": \"grid\", \"status\": \"completed\", "
-                    + "\"config\": {\"train.learning_rate\": 0.1, \"run.seed\": 1}}");
+            Map<String, Object> manifest = new LinkedHashMap<>();
+            manifest.put("run_id", "grid");
+            manifest.put("status", "completed");
+            manifest.put("config", config);
+            Files.writeString(dir.resolve("manifest.json"), new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(manifest));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

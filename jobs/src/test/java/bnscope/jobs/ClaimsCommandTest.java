@@ -39,7 +39,7 @@ class ClaimsCommandTest {
     void oneSeedRunPrintsEveryClaimAndTheGateCannotPassOnIt() {
         MainOutcome all = MainOutcome.of("claims", run.toString());
         assertEquals(0, all.status(), all.err());
-        for (int n = 1; n <= 8; n++) {
+        for (int n = 1; n <= 10; n++) {
             assertTrue(all.out().contains("\n" + n + ". "), "claim " + n + " listed:\n" + all.out());
         }
         // batchnorm only: claim 1 needs the standard net; no theory_checks: claim 8
@@ -57,7 +57,7 @@ class ClaimsCommandTest {
         assertEquals(0, json.status(), json.err());
         String body = json.out().substring(json.out().indexOf('{'));
         JsonNode claims = new ObjectMapper().readTree(body).path("claims");
-        assertEquals(8, claims.size());
+        assertEquals(10, claims.size());
         assertEquals("not measured", claims.get(0).path("verdict").asText());
     }
 

@@ -10,6 +10,7 @@ import bnscope.core.tables.TableSchema;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -168,5 +169,40 @@ public final class ClaimData {
         out.put(TheoryIdentitiesHold.EXACT, CellSamples.of(rows, "exact"));
         out.put(TheoryIdentitiesHold.PRINTED, CellSamples.of(rows, "printed"));
         return out;
+    }
+
+    /** A config value the run's manifest records, as text ("" when absent). */
+    public String recorded(String dottedKey) {
+        return run.config().path(dottedKey).asText("");
+    }
+
+    /** True when every step used the whole dataset on one worker: the deep linear network at batch_size ≥ dln.samples. */
+    public boolean fullBatch() {
+        int batch = run.config().path("train.batch_size").asInt(0);
+        int samples = run.config().path("dln.samples").asInt(Integer.MAX_VALUE);
+        return batch >= samples && run.config().path("spark.workers").asInt(1) == 1;
+    }
+
+    /** λ_max per step and cell: the global block's k = 1 eigenvalue, averaged over the workers. */
+    private Dataset<Row> lambdaMaxPerStep() {
+        return run.read(SnapshotTables.SHARPNESS).where(col("which").equalTo("global").and(col("k").equalTo(1)))
+                .groupBy(col("variant"), col(CellColumns.LEARNING_RATE), col(CellColumns.SEED), col("step"))
+                .agg(avg("eigenvalue").as("lambda_max"));
+    }
+
+    /** Per cell: the median over the probed steps of λ_max (claim 9). */
+    public CellSamples medianSharpness() {
+        return CellSamples.of(lambdaMaxPerStep().groupBy(cell()).agg(expr("percentile(lambda_max, 0.5)").as("value")).collectAsList(), "value");
+    }
+
+    /**
+     * Per cell: the median of λ_max·η/2 over the second half of the cell's probed steps (claim 10:
+     * the edge of stability is where training settles, not where it starts).
+     */
+    public CellSamples lateSharpnessTimesHalfRate() {
+        Dataset<Row> late = lambdaMaxPerStep().withColumn("last", max("step").over(Window.partitionBy(cell())))
+                .where(col("step").geq(col("last").divide(2)));
+        return CellSamples.of(late.groupBy(cell()).agg(expr("percentile(lambda_max * learning_rate / 2, 0.5)").as("value")).collectAsList(),
+                "value");
     }
 }

@@ -10,7 +10,8 @@ import java.util.stream.Collectors;
 
 /**
  * The paper's claims as checks on a run (issue 11), in the order of the claims table. One class per
- * claim; a new claim is one more class and one more line here (numbers continue after 8).
+ * claim; a new claim is one more class and one more line here. Claims 1–8 are issue 11's (the
+ * paper's), 9–10 issue 12's (sharpness, beyond the paper).
  */
 public final class Claims {
     private Claims() {
@@ -25,7 +26,9 @@ public final class Claims {
                 new BatchNormDoesNotReduceIcs(),
                 new BatchNormSmoothsLandscape(),
                 new LpNormalizationsMatchBatchNorm(),
-                new TheoryIdentitiesHold());
+                new TheoryIdentitiesHold(),
+                new BatchNormLowersSharpness(),
+                new DeepLinearEdgeOfStability());
     }
 
     /** Evaluates every claim on the run's metric tables (run `analyze` first; absent tables make claims "not measured"). */

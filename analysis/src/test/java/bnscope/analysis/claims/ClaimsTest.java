@@ -80,12 +80,12 @@ class ClaimsTest {
     @Test
     void claimsWithoutTheirInputsAreNotMeasured(@TempDir Path dir) {
         ClaimsTable t = claims(fig1(dir, 0.001, 0.004, 2).write(spark));
-        // no lr 0.5 cells, no noisy variant, no moments, ics, landscape, ℓp or theory tables
-        for (int n : List.of(2, 3, 4, 5, 6, 7, 8)) {
+        // no lr 0.5 cells, no noisy variant, no moments, ics, landscape, ℓp, theory or sharpness tables, not a DLN
+        for (int n : List.of(2, 3, 4, 5, 6, 7, 8, 9, 10)) {
             assertEquals(Verdict.NOT_MEASURED, t.claim(n).verdict(), n + ": " + t.claim(n).reason());
         }
         assertTrue(t.claim(2).reason().contains("lr 0.5"), t.claim(2).reason());
-        assertTrue(t.text().contains("claims: 1 reproduced, 0 not reproduced, 0 inconclusive, 7 not measured"), t.text());
+        assertTrue(t.text().contains("claims: 1 reproduced, 0 not reproduced, 0 inconclusive, 9 not measured"), t.text());
     }
 
     @Test
@@ -118,6 +118,73 @@ class ClaimsTest {
                 && v.variant().equals("batchnorm")).findFirst().orElseThrow();
         assertEquals(2.02, loss.estimate().mean(), 1e-12);
         assertEquals(0.01, loss.estimate().sd(), 1e-12);
+    }
+
+    /** One global k = 1 sharpness row (two workers each) per probed step of a cell: λ_max = {@code lambda(step)}. */
+    private static void sharpness(GridTables g, String variant, double lr, long seed, java.util.function.LongToDoubleFunction lambda) {
+        for (long step = 0; step <= 100; step += 10) {
+            for (int worker = 0; worker < 2; worker++) {
+                // run_id, lr, seed, worker, split, local_step, step, which, layer, layer_name, parameters, k, eigenvalue, residual,
+                // iterations, trace, trace_se, trace_samples, hvp_count, fd_step, variant (the partition)
+                g.add(SnapshotTables.SHARPNESS, "grid", lr, seed, worker, (int) step, 0, step, "global", 0, "all", 1000L, 1,
+                        lambda.applyAsDouble(step) + (worker == 0 ? -0.5 : 0.5), 1e-6, 12, Double.NaN, Double.NaN, 0, 13, 1e-9, variant);
+            }
+        }
+    }
+
+    @Test
+    void batchNormWithTheLowerLambdaMaxOverThreeSeedsReproducesClaimNineAndOneSeedIsInconclusive(@TempDir Path dir) {
+        GridTables g = new GridTables(dir);
+        for (long seed = 1; seed <= 3; seed++) {
+            long s = seed;
+            sharpness(g, "standard", 0.1, seed, step -> 40 + s + step / 10.0);
+            sharpness(g, "batchnorm", 0.1, seed, step -> 8 + s);
+        }
+        sharpness(g, "standard", 0.5, 1, step -> 40);
+        sharpness(g, "batchnorm", 0.5, 1, step -> 8);
+        ClaimResult r = claims(g.write(spark)).claim(9);
+        // lr 0.1: medians 45 + seed (standard: 40 + seed + step/10 over steps 0..100) against 8 + seed; lr 0.5: one seed
+        assertEquals(Verdict.INCONCLUSIVE, r.verdict(), r.reason());
+        ClaimResult.Value standard = r.values().stream().filter(v -> v.variant().equals("standard") && v.learningRate() == 0.1)
+                .findFirst().orElseThrow();
+        assertEquals(47.0, standard.estimate().mean(), 1e-12);
+        assertEquals(1.0, standard.estimate().sd(), 1e-12);
+        assertTrue(r.reason().contains("lr 0.5"), r.reason());
+
+        GridTables lr01 = new GridTables(dir.resolve("lr01"));
+        for (long seed = 1; seed <= 3; seed++) {
+            long s = seed;
+            sharpness(lr01, "standard", 0.1, seed, step -> 40 + s);
+            sharpness(lr01, "batchnorm", 0.1, seed, step -> 8 + s);
+        }
+        assertEquals(Verdict.REPRODUCED, claims(lr01.write(spark)).claim(9).verdict());
+    }
+
+    @Test
+    void deepLinearLambdaMaxSettlingAtTwoOverEtaReproducesClaimTenAndHalfOfItDoesNot(@TempDir Path dir) {
+        double eta = 0.01; // 2/η = 200
+        GridTables atEdge = new GridTables(dir.resolve("edge")).withConfig("model.kind", "dln").withConfig("dln.samples", 1000)
+                .withConfig("train.batch_size", 1000).withConfig("spark.workers", 1);
+        GridTables below = new GridTables(dir.resolve("below")).withConfig("model.kind", "dln").withConfig("dln.samples", 1000)
+                .withConfig("train.batch_size", 1000).withConfig("spark.workers", 1);
+        for (long seed = 1; seed <= 3; seed++) {
+            long s = seed;
+            // rises to 2/η over the first half, then hovers within ±1%
+            sharpness(atEdge, "standard", eta, seed, step -> step < 50 ? 4 * step : 200 * (1 + 0.005 * (s - 2)));
+            sharpness(below, "standard", eta, seed, step -> 100 + s);
+        }
+        ClaimResult edge = claims(atEdge.write(spark)).claim(10);
+        assertEquals(Verdict.REPRODUCED, edge.verdict(), edge.reason());
+        assertEquals(1.0, edge.values().get(0).estimate().mean(), 1e-12);
+        ClaimResult half = claims(below.write(spark)).claim(10);
+        assertEquals(Verdict.NOT_REPRODUCED, half.verdict(), half.reason());
+        assertEquals(0.51, half.values().get(0).estimate().mean(), 1e-12);
+        GridTables minibatch = new GridTables(dir.resolve("minibatch")).withConfig("model.kind", "dln").withConfig("dln.samples", 1000)
+                .withConfig("train.batch_size", 100);
+        sharpness(minibatch, "standard", eta, 1, step -> 200);
+        ClaimResult notFull = claims(minibatch.write(spark)).claim(10);
+        assertEquals(Verdict.NOT_MEASURED, notFull.verdict());
+        assertTrue(notFull.reason().contains("not full-batch"), notFull.reason());
     }
 
     @Test
@@ -154,7 +221,8 @@ class ClaimsTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ClaimsCheck.run(spark, run, OPTIONS, ClaimsCheck.Format.JSON, List.of(), new PrintStream(out, true, StandardCharsets.UTF_8));
         JsonNode json = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
-        assertEquals(8, json.path("claims").size());
+        assertEquals(Claims.all().size(), json.path("claims").size());
+        assertEquals(10, Claims.all().size());
         JsonNode first = json.path("claims").get(0);
         assertEquals("inconclusive", first.path("verdict").asText());
         assertTrue(first.path("values").get(0).path("sd").isNull());
