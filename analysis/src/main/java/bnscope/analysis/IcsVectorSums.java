@@ -62,8 +62,7 @@ final class IcsVectorSums {
      * in length (or lacks one) is bad; its sums cover the elements both arrays have.
      */
     static Dataset<Row> of(Dataset<Row> vectors) {
-        Dataset<Row> selected = vectors.select(col("variant"), col(CellColumns.LEARNING_RATE), col(CellColumns.SEED), col("worker"), col("step"), col("layer"), col("param"),
-                col("g"), col("g_prime"));
+        Dataset<Row> selected = vectors.select(COLUMNS.stream().map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new));
         FileSourceScanExec scan = columnarScan(selected.queryExecution().executedPlan());
         JavaRDD<Row> sums;
         if (scan != null) {
@@ -75,9 +74,9 @@ final class IcsVectorSums {
         return vectors.sparkSession().createDataFrame(sums, SCHEMA);
     }
 
-    /** The columns {@link #sumsOf} reads, in the order of the select in {@link #of}. */
+    /** The columns {@link #of} selects, in order, and {@link #sumsOf} reads. */
     private static final List<String> COLUMNS = List.of("variant", CellColumns.LEARNING_RATE, CellColumns.SEED, "worker", "step", "layer", "param", "g", "g_prime");
-    private static final int[] IN_ORDER = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+    private static final int[] IN_ORDER = java.util.stream.IntStream.range(0, COLUMNS.size()).toArray();
 
     /**
      * The Parquet scan under the select when it hands out column batches and nothing but column

@@ -185,8 +185,8 @@ public final class RunDirectory {
         return v.isIntegralNumber() ? OptionalLong.of(v.asLong()) : OptionalLong.empty();
     }
 
-    /** A config value by dotted key: TrainJob records dotted keys; a hand-written manifest may nest them. */
-    private JsonNode recorded(String dotted) {
+    /** A config value the manifest records, by dotted key (TrainJob records dotted keys; a hand-written manifest may nest them); a missing node when absent. */
+    public JsonNode recorded(String dotted) {
         JsonNode flat = config().path(dotted);
         if (!flat.isMissingNode()) {
             return flat;

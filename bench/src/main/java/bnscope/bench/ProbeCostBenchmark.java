@@ -12,7 +12,6 @@ import bnscope.core.probes.ProbeSettings;
 import bnscope.core.probes.StepObserver;
 import bnscope.core.runtime.NativeBackend;
 import bnscope.core.snapshots.SnapshotLayout;
-import bnscope.core.snapshots.SnapshotSink;
 import bnscope.core.snapshots.StagedSnapshotWriter;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -28,7 +27,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -73,9 +71,9 @@ public final class ProbeCostBenchmark implements Callable<Integer> {
         NativeBackend.configure();
         PrintStream log = System.err;
         BenchmarkResults results = new BenchmarkResults(System.out);
-        int steps = warmup + 4 * rounds;
-        RunSettings config = minibatches.settings(steps, List.of("probe.enabled=true"));
-        List<DataSet> batches = BenchmarkMinibatches.load(config, steps, log);
+        int stepCount = warmup + 4 * rounds;
+        RunSettings config = minibatches.settings(stepCount, List.of("probe.enabled=true"));
+        List<DataSet> batches = BenchmarkMinibatches.load(config, stepCount, log);
         ProbeSettings settings = config.probes();
         ProbeSettings.Ics ics = settings.ics();
         ProbeSettings.Landscape landscape = settings.landscape();
@@ -93,31 +91,27 @@ public final class ProbeCostBenchmark implements Callable<Integer> {
         java.nio.file.Path scratch = Files.createTempDirectory("bnscope-probe-bench");
         StagedSnapshotWriter sink = new StagedSnapshotWriter(new SnapshotLayout(new Path(scratch.toUri())), 0, new bnscope.core.grid.GridCell(variant, 0.1, 1), 0, 0,
                 new Configuration());
-        List<Double> fit = new ArrayList<>();
-        List<Double> icsAfter = new ArrayList<>();
-        List<Double> landscapeAfter = new ArrayList<>();
-        List<Double> activationsAfter = new ArrayList<>();
-        List<Double> plainAfter = new ArrayList<>();
+        ObservedSteps steps = new ObservedSteps(net, sink, variant);
         int s = 0;
         for (; s < warmup; s++) {
-            step(net, plain, batches.get(s), sink, variant, null, null);
+            steps.untimed(plain, batches.get(s));
         }
         for (int r = 0; r < rounds; r++) {
-            step(net, plain, batches.get(s++), sink, variant, fit, plainAfter);
-            step(net, icsOnly, batches.get(s++), sink, variant, fit, icsAfter);
-            step(net, landscapeOnly, batches.get(s++), sink, variant, fit, landscapeAfter);
-            step(net, activationsOnly, batches.get(s++), sink, variant, fit, activationsAfter);
+            steps.timed("plain", plain, batches.get(s++));
+            steps.timed("ics", icsOnly, batches.get(s++));
+            steps.timed("landscape", landscapeOnly, batches.get(s++));
+            steps.timed("activations", activationsOnly, batches.get(s++));
         }
         long t0 = System.nanoTime();
         sink.close();
         double closeMs = (System.nanoTime() - t0) / 1e6;
-        double stepMs = new StepTimes(toArray(fit)).median();
-        double icsMs = new StepTimes(toArray(icsAfter)).median();
-        double landscapeMs = new StepTimes(toArray(landscapeAfter)).median();
-        double activationsMs = new StepTimes(toArray(activationsAfter)).median();
+        double stepMs = steps.medianFitMs();
+        double icsMs = steps.medianAfterMs("ics");
+        double landscapeMs = steps.medianAfterMs("landscape");
+        double activationsMs = steps.medianAfterMs("activations");
         String p = "probe_cost." + variant.label() + ".";
         results.put(p + "step_ms", stepMs);
-        results.put(p + "plain_after_ms", new StepTimes(toArray(plainAfter)).median());
+        results.put(p + "plain_after_ms", steps.medianAfterMs("plain"));
         results.put(p + "ics_ms", icsMs);
         results.put(p + "ics_steps", icsMs / stepMs);
         results.put(p + "ics_vectors", String.valueOf(ics.vectors()));
@@ -133,24 +127,6 @@ public final class ProbeCostBenchmark implements Callable<Integer> {
                 stepMs, icsMs, icsMs / stepMs, landscapeMs, landscapeMs / stepMs, activationsMs, activationsMs / stepMs);
         deleteRecursively(scratch);
         return 0;
-    }
-
-    static void step(MultiLayerNetwork net, StepObserver observer, DataSet batch, SnapshotSink sink,
-                             Variant variant, List<Double> fitMs, List<Double> afterMs) {
-        observer.before(net, batch, StepObserver.keyFor("probe-benchmark", new bnscope.core.grid.GridCell(variant, 0.1, 1), 0, net.getIterationCount(), 1));
-        long t0 = System.nanoTime();
-        net.fit(batch);
-        long t1 = System.nanoTime();
-        observer.after(net, batch, sink);
-        long t2 = System.nanoTime();
-        if (fitMs != null) {
-            fitMs.add((t1 - t0) / 1e6);
-            afterMs.add((t2 - t1) / 1e6);
-        }
-    }
-
-    static double[] toArray(List<Double> xs) {
-        return xs.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     private static void deleteRecursively(java.nio.file.Path dir) {

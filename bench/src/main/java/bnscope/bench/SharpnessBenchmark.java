@@ -21,7 +21,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -69,9 +68,9 @@ public final class SharpnessBenchmark implements Callable<Integer> {
         NativeBackend.configure();
         PrintStream log = System.err;
         BenchmarkResults results = new BenchmarkResults(System.out);
-        int steps = warmup + 3 * rounds;
-        RunSettings config = minibatches.settings(steps, List.of("probe.enabled=true"));
-        List<DataSet> batches = BenchmarkMinibatches.load(config, steps, log);
+        int stepCount = warmup + 3 * rounds;
+        RunSettings config = minibatches.settings(stepCount, List.of("probe.enabled=true"));
+        List<DataSet> batches = BenchmarkMinibatches.load(config, stepCount, log);
         ProbeSettings settings = config.probes();
         ProbeSettings.Sharpness base = settings.sharpness();
         ProbeSchedule always = ProbeSchedule.every(1);
@@ -84,27 +83,24 @@ public final class SharpnessBenchmark implements Callable<Integer> {
 
         MultiLayerNetwork net = Networks.build(config, variant);
         MemorySnapshotSink sink = new MemorySnapshotSink();
-        List<Double> fit = new ArrayList<>();
-        List<Double> plainAfter = new ArrayList<>();
-        List<Double> k1After = new ArrayList<>();
-        List<Double> k5After = new ArrayList<>();
+        ObservedSteps steps = new ObservedSteps(net, sink, variant);
         int s = 0;
         for (; s < warmup; s++) {
-            ProbeCostBenchmark.step(net, plain, batches.get(s), sink, variant, null, null);
+            steps.untimed(plain, batches.get(s));
         }
         for (int r = 0; r < rounds; r++) {
-            ProbeCostBenchmark.step(net, plain, batches.get(s++), sink, variant, fit, plainAfter);
-            ProbeCostBenchmark.step(net, k1, batches.get(s++), sink, variant, fit, k1After);
-            ProbeCostBenchmark.step(net, k5, batches.get(s++), sink, variant, fit, k5After);
+            steps.timed("plain", plain, batches.get(s++));
+            steps.timed("k1", k1, batches.get(s++));
+            steps.timed("k5", k5, batches.get(s++));
             log.printf("sharpness benchmark: round %d of %d done%n", r + 1, rounds);
         }
         List<GenericRecord> rows = sink.rows(SnapshotTables.SHARPNESS);
-        double stepMs = new StepTimes(ProbeCostBenchmark.toArray(fit)).median();
-        double k1Ms = new StepTimes(ProbeCostBenchmark.toArray(k1After)).median();
-        double k5Ms = new StepTimes(ProbeCostBenchmark.toArray(k5After)).median();
+        double stepMs = steps.medianFitMs();
+        double k1Ms = steps.medianAfterMs("k1");
+        double k5Ms = steps.medianAfterMs("k5");
         String p = "sharpness." + variant.label() + ".";
         results.put(p + "step_ms", stepMs);
-        results.put(p + "plain_after_ms", new StepTimes(ProbeCostBenchmark.toArray(plainAfter)).median());
+        results.put(p + "plain_after_ms", steps.medianAfterMs("plain"));
         results.put(p + "k1_ms", k1Ms);
         results.put(p + "k1_steps", k1Ms / stepMs);
         results.put(p + "k1_hvps", meanOf(rows, 1, "hvp_count"));

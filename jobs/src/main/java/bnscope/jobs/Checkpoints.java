@@ -86,4 +86,18 @@ public final class Checkpoints {
             throw new UncheckedIOException("cannot read checkpoint " + p, e);
         }
     }
+
+    /**
+     * The checkpoint of {@code step} for a command that reads it (theory, surface): a damaged file is
+     * bad input, one paragraph ending with {@code otherChoice}, e.g. "choose another step with --steps".
+     */
+    public MultiLayerNetwork read(long step, String otherChoice) {
+        try {
+            return load(step);
+        } catch (RuntimeException e) {
+            throw new bnscope.core.BadInputException("Cannot read the checkpoint of step " + step + " in " + directory()
+                    + " (" + e.getMessage() + "). It is a DL4J ModelSerializer zip written by the training job; if it was "
+                    + "damaged, re-run the training or " + otherChoice + ".", e);
+        }
+    }
 }

@@ -46,12 +46,6 @@ final class SurfaceCell {
                     : "checkpoints exist at steps " + steps) + ". Training keeps the newest two (train.checkpoint_every, and "
                     + "always the last step); pass --step with one of them.");
         }
-        try {
-            return checkpoints.load(step);
-        } catch (RuntimeException e) {
-            throw new BadInputException("Cannot read the checkpoint of step " + step + " in " + checkpoints.directory()
-                    + " (" + e.getMessage() + "). It is a DL4J ModelSerializer zip written by the training job; if it was "
-                    + "damaged, re-run the training or choose another step.", e);
-        }
+        return checkpoints.read(step, "choose another step");
     }
 }

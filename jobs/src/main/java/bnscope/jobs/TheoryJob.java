@@ -157,7 +157,7 @@ public final class TheoryJob {
             TrainingData cellData = data.withSeed(cell.seed());
             for (long step : e.getValue()) {
                 long t0 = System.nanoTime();
-                MultiLayerNetwork net = load(checkpoints, step);
+                MultiLayerNetwork net = checkpoints.read(step, "choose another step with --steps");
                 LiveBatchNormChecks live = new LiveBatchNormChecks(net, Math.toIntExact(step));
                 DataSet batch = cellData.minibatch(step, WORKER);
                 LiveBatchNormChecks.Outcome outcome = live.check(batch, settings);
@@ -210,16 +210,6 @@ public final class TheoryJob {
             return available;
         }
         return available.stream().filter(options.steps()::contains).toList();
-    }
-
-    private static MultiLayerNetwork load(Checkpoints checkpoints, long step) {
-        try {
-            return checkpoints.load(step);
-        } catch (RuntimeException e) {
-            throw new BadInputException("Cannot read the checkpoint of step " + step + " in " + checkpoints.directory()
-                    + " (" + e.getMessage() + "). It is a DL4J ModelSerializer zip written by the training job; if it was "
-                    + "damaged, re-run the training or choose another step with --steps.", e);
-        }
     }
 
     /** Writes one checkpoint's rows (staged, then renamed into place: a re-run replaces the file). */

@@ -173,14 +173,13 @@ public final class ClaimData {
 
     /** A config value the run's manifest records, as text ("" when absent). */
     public String recorded(String dottedKey) {
-        return run.config().path(dottedKey).asText("");
+        return run.recorded(dottedKey).asText("");
     }
 
     /** True when every step used the whole dataset on one worker: the deep linear network at batch_size ≥ dln.samples. */
     public boolean fullBatch() {
-        int batch = run.config().path("train.batch_size").asInt(0);
-        int samples = run.config().path("dln.samples").asInt(Integer.MAX_VALUE);
-        return batch >= samples && run.config().path("spark.workers").asInt(1) == 1;
+        return run.recorded("train.batch_size").asInt(0) >= run.recorded("dln.samples").asInt(Integer.MAX_VALUE)
+                && run.recorded("spark.workers").asInt(1) == 1;
     }
 
     /** λ_max per step and cell: the global block's k = 1 eigenvalue, averaged over the workers. */

@@ -1,12 +1,8 @@
 package bnscope.core.config;
 
-import bnscope.core.BadInputException;
-
 import java.io.Serializable;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The {@code model.*} keys with the network parameters they select: the family, the VGG preset or
@@ -42,12 +38,12 @@ public record ModelSettings(Kind kind, Preset preset, String convStack, List<Int
         }
 
         public static Kind fromName(String name) {
-            return byLabel(values(), Kind::label, name, "model.kind");
+            return Labels.byLabel(values(), Kind::label, name, "model.kind");
         }
 
         /** Every label: the values model.kind accepts. */
         public static Set<String> labels() {
-            return Arrays.stream(values()).map(Kind::label).collect(Collectors.toUnmodifiableSet());
+            return Labels.of(values(), Kind::label);
         }
     }
 
@@ -70,12 +66,12 @@ public record ModelSettings(Kind kind, Preset preset, String convStack, List<Int
         }
 
         public static Preset fromName(String name) {
-            return byLabel(values(), Preset::label, name, "model.preset");
+            return Labels.byLabel(values(), Preset::label, name, "model.preset");
         }
 
         /** Every label: the values model.preset accepts. */
         public static Set<String> labels() {
-            return Arrays.stream(values()).map(Preset::label).collect(Collectors.toUnmodifiableSet());
+            return Labels.of(values(), Preset::label);
         }
     }
 
@@ -85,15 +81,5 @@ public record ModelSettings(Kind kind, Preset preset, String convStack, List<Int
 
     public boolean isDln() {
         return kind == Kind.DLN;
-    }
-
-    private static <E> E byLabel(E[] values, java.util.function.Function<E, String> label, String name, String key) {
-        for (E e : values) {
-            if (label.apply(e).equals(name)) {
-                return e;
-            }
-        }
-        throw new BadInputException("Config key '" + key + "' has value \"" + name + "\", but it must be one of "
-                + Arrays.stream(values).map(label).sorted().toList() + ". See docs/config.md.");
     }
 }

@@ -1,9 +1,8 @@
 package bnscope.core.layers;
 
-import bnscope.core.BadInputException;
+import bnscope.core.config.Labels;
 
-import java.util.Arrays;
-import java.util.Locale;
+import java.util.Set;
 
 /**
  * Which random stream noisy BatchNorm draws its distribution shift from (config key
@@ -31,12 +30,14 @@ public enum NoiseGenerator {
         return label;
     }
 
-    /** The generator called {@code name} (its {@link #label()}, case-insensitive). */
+    /** The constant called {@code name} (its {@link #label()}, case-insensitive). */
     public static NoiseGenerator fromName(String name) {
-        String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
-        return Arrays.stream(values()).filter(g -> g.label.equals(key)).findFirst().orElseThrow(() -> new BadInputException(
-                "Unknown noise.generator '" + name + "'. Valid values are: splitmix (the default), nd4j (the stream "
-                        + "before issue 15). Set noise.generator in the run configuration to one of them."));
+        return Labels.byLabel(values(), NoiseGenerator::label, name, "noise.generator");
+    }
+
+    /** Every label: the values noise.generator accepts. */
+    public static Set<String> labels() {
+        return Labels.of(values(), NoiseGenerator::label);
     }
 
     @Override

@@ -1,8 +1,8 @@
 package bnscope.core.models;
 
-import bnscope.core.BadInputException;
+import bnscope.core.config.Labels;
 
-import java.util.Locale;
+import java.util.Set;
 
 /**
  * How a network's layers run (config key {@code model.implementation}); both compute the same
@@ -30,16 +30,14 @@ public enum Implementation {
         return label;
     }
 
-    /** The implementation called {@code name} (its {@link #label()}, case-insensitive). */
+    /** The constant called {@code name} (its {@link #label()}, case-insensitive). */
     public static Implementation fromName(String name) {
-        String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
-        for (Implementation i : values()) {
-            if (i.label.equals(key)) {
-                return i;
-            }
-        }
-        throw new BadInputException("Unknown model.implementation '" + name + "'. Valid values are: fused, dl4j. "
-                + "Set model.implementation in the run configuration to one of them.");
+        return Labels.byLabel(values(), Implementation::label, name, "model.implementation");
+    }
+
+    /** Every label: the values model.implementation accepts. */
+    public static Set<String> labels() {
+        return Labels.of(values(), Implementation::label);
     }
 
     @Override
