@@ -30,9 +30,11 @@ done
 if [ "$quick" = 1 ]; then
   torch_warmup=2; torch_steps=5; jvm_warmup=2; jvm_steps=5; slow_warmup=1; slow_steps=2
   spark_steps=20; probe_steps=40; probe_rounds=2; jvm_after_steps=5; grid_steps=20
+  dln_warmup=5; dln_steps=10
 else
   torch_warmup=5; torch_steps=30; jvm_warmup=5; jvm_steps=30; slow_warmup=1; slow_steps=3
   spark_steps=40; probe_steps=120; probe_rounds=5; jvm_after_steps=20; grid_steps=60
+  dln_warmup=50; dln_steps=100
 fi
 variants="standard,batchnorm,noisy-batchnorm"
 batch=128
@@ -144,6 +146,8 @@ if [ -x "$peer" ]; then
 fi
 for t in 1 2; do stage "jvm-t$t" bench 4g "$t" "${per_core_jvm[@]}" --prefix "jvm_t$t"; done
 stage jvm-pair jvm_pair
+# The deep linear network's full-batch step (issue 15), fused kernels against DL4J's layers, 1 thread.
+stage dln-steps bench 2g 1 DlnStepBenchmark --conf conf/paper-dln.conf --warmup "$dln_warmup" --steps "$dln_steps" --rounds 3
 
 # Spark local[2], the real training job, probes off; one native thread per task as submit.sh sets.
 for f in 5 10; do

@@ -2,6 +2,7 @@ package bnscope.bench;
 
 import bnscope.bench.report.BenchmarkFigures;
 import bnscope.bench.report.BenchmarkSection;
+import bnscope.bench.report.DlnStepSection;
 import bnscope.bench.report.FailedStagesSection;
 import bnscope.bench.report.Footnotes;
 import bnscope.bench.report.GridSection;
@@ -47,6 +48,7 @@ public final class BenchmarkReport implements Callable<Integer> {
             new StepSpeedSection(),
             new PerCoreSection(),
             new GridSection(),
+            new DlnStepSection(),
             new ProbeOverheadSection(),
             new SharpnessSection(),
             new StorageSection(),

@@ -83,4 +83,25 @@ class BenchmarkReportTest {
         // standard: 400 / (128 / 0.3 s = 426.7) = 0.94 meets 0.8; batchnorm: 200 / (128 / 0.5 s = 256) = 0.78 misses; noisy: no figure
         assertTrue(md.contains("| **cell throughput ÷ libtorch** | 0.94× (meets) | 0.78× (**misses**) | n/a | ≥ 0.8 |"), md);
     }
+
+    @Test
+    void theDlnSectionDividesEachImplementationsBatchNormStepByItsOwnStandardStep() {
+        Map<String, String> f = new LinkedHashMap<>();
+        for (String v : new String[]{"standard", "batchnorm", "l1", "l2", "linf"}) {
+            f.put("dln.fused." + v + ".median_ms", v.equals("batchnorm") ? "9" : "5");
+            f.put("dln.dl4j." + v + ".median_ms", v.equals("batchnorm") ? "30" : "5");
+            f.put("dln.fused." + v + ".min_ms", "4");
+            f.put("dln.fused." + v + ".max_ms", "12");
+            f.put("dln.dl4j." + v + ".min_ms", "4");
+            f.put("dln.dl4j." + v + ".max_ms", "40");
+        }
+        f.put("dln.fused.batchnorm.over_standard", "1.8");
+        f.put("dln.dl4j.batchnorm.over_standard", "6");
+        String md = render(f);
+        assertTrue(md.contains("| `fused` | 5.00 (4.00–12.0) | 9.00 (4.00–12.0) |"), md);
+        assertTrue(md.contains(" | 1.80× (meets) |\n| `dl4j` |"), md);
+        assertTrue(md.contains(" | 6.00× (**misses**) |\n"), md);
+        assertTrue(render(Map.of("machine.nproc", "2")).contains("## 1d. Deep linear network: ms per full-batch step, 1 thread [")
+                && render(Map.of()).contains("**not measured**: the DlnStepBenchmark stage"), "a missing stage is said, not hidden");
+    }
 }

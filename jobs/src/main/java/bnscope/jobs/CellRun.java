@@ -99,10 +99,16 @@ final class CellRun {
         progress.started(cell, startStep);
 
         CellTrainer.Plan plan = new CellTrainer.Plan(settings, cell, data.withSeed(cell.seed()), layout);
-        CellTrainer.Outcome outcome = trainer.train(net, startStep, plan, checkpoints, done -> {
-            manifest.updateCell(cell.id(), c -> c.stepsDone = done);
-            progress.advanced(cell, done);
-        });
+        CellTrainer.Outcome outcome;
+        try {
+            outcome = trainer.train(net, startStep, plan, checkpoints, done -> {
+                manifest.updateCell(cell.id(), c -> c.stepsDone = done);
+                progress.advanced(cell, done);
+            });
+        } catch (RuntimeException e) {
+            progress.stopped(cell);
+            throw e;
+        }
 
         manifest.updateCell(cell.id(), c -> {
             c.status = Manifest.COMPLETED;

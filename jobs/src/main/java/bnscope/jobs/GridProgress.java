@@ -63,6 +63,13 @@ final class GridProgress {
         print("finished " + cell.id());
     }
 
+    /** A cell that stopped before train.steps (it failed, or the grid was stopped): no longer running. */
+    synchronized void stopped(GridCell cell) {
+        if (running.remove(cell.id())) {
+            print("stopped " + cell.id() + " at step " + done.getOrDefault(cell.id(), 0L));
+        }
+    }
+
     private void print(String event) {
         lastPrint = System.nanoTime();
         if (cells < 2) {

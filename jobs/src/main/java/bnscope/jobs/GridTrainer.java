@@ -11,13 +11,18 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -28,6 +33,9 @@ import java.util.function.Consumer;
  * cores: the embedded local master's, or on a cluster the executors', divided by spark.workers.
  */
 final class GridTrainer {
+    /** How long a failed grid waits for its other running cells to stop before reporting the failure. */
+    static final Duration STOP_WAIT = Duration.ofSeconds(60);
+
     private final RunSettings settings;
     private final PrintStream out;
 
@@ -81,8 +89,9 @@ final class GridTrainer {
     }
 
     /**
-     * Runs {@code train} for every cell, {@code parallel} at a time; the first failure cancels the
-     * others and is rethrown.
+     * Runs {@code train} for every cell, {@code parallel} at a time. The first failure stops the
+     * grid: cells not yet started are not started, running ones are interrupted and waited for (so
+     * none writes to the manifest after the failure is recorded), and the failure is rethrown.
      */
     static void runConcurrently(List<GridCell> cells, int parallel, Consumer<GridCell> train) {
         if (parallel <= 1) {
@@ -90,21 +99,46 @@ final class GridTrainer {
             return;
         }
         ExecutorService pool = Executors.newFixedThreadPool(parallel);
+        CompletionService<Void> completions = new ExecutorCompletionService<>(pool);
+        AtomicBoolean stopped = new AtomicBoolean();
         try {
-            List<Future<?>> running = cells.stream().<Future<?>>map(c -> pool.submit(() -> train.accept(c))).toList();
-            for (Future<?> f : running) {
+            List<Future<Void>> running = cells.stream().map(c -> completions.submit(() -> {
+                if (!stopped.get()) {
+                    try {
+                        train.accept(c);
+                    } catch (RuntimeException | Error e) {
+                        stopped.set(true); // before the pool hands this thread the next cell
+                        throw e;
+                    }
+                }
+                return null;
+            })).toList();
+            for (int i = 0; i < running.size(); i++) {
                 try {
-                    f.get();
+                    completions.take().get(); // in completion order: a failure is seen when it happens
                 } catch (ExecutionException e) {
+                    stopped.set(true);
                     running.forEach(other -> other.cancel(true));
+                    awaitStop(pool);
                     throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
                 } catch (InterruptedException e) {
+                    stopped.set(true);
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("interrupted while training grid cells", e);
                 }
             }
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** Waits (a bounded time) for interrupted cells to leave their Spark jobs. */
+    private static void awaitStop(ExecutorService pool) {
+        pool.shutdownNow();
+        try {
+            pool.awaitTermination(STOP_WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
