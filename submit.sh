@@ -14,7 +14,9 @@ needs_build() {
   [ -f "$jar" ] || return 0
   # after `mvn -Pcluster package` the local jar's class path lacks Spark: rebuild it
   ls "$here"/jobs/target/lib/spark-core_* >/dev/null 2>&1 || return 0
-  [ -n "$(cd "$here" && find pom.xml core jobs analysis -newer "$jar" \( -name '*.java' -o -name 'pom.xml' -o -path '*/resources/*' \) -type f 2>/dev/null | head -n 1)" ]
+  # only what goes into the jar: a changed test does not rebuild
+  [ -n "$(cd "$here" && find pom.xml core jobs analysis -newer "$jar" -not -path '*/src/test/*' \
+    \( -name '*.java' -o -name 'pom.xml' -o -path '*/resources/*' \) -type f 2>/dev/null | head -n 1)" ]
 }
 if needs_build; then
   echo "bnscope: building (mvn -B -q -DskipTests package; the first build downloads ~0.6 GB of jars)..." >&2

@@ -139,7 +139,7 @@ public final class GridBenchmark implements Callable<Integer> {
 
     /**
      * Per cell of the grid run: images/s over its wall time, and its overhead (wall time minus the
-     * run time of its tasks, found by the job group its driver thread set: the cell's id).
+     * run time of its tasks, found by the job group its driver thread set, the cell's id, and by the cell's time window).
      */
     private void cellFigures(BenchmarkResults results, SparkTimeline timeline) {
         Map<String, Object> cells = RunManifest.read(new Path(runDir("grid")), new Configuration()).section("cells");
@@ -151,7 +151,9 @@ public final class GridBenchmark implements Callable<Integer> {
             long from = Instant.parse((String) cell.get("started_at")).toEpochMilli();
             long to = Instant.parse((String) cell.get("finished_at")).toEpochMilli();
             double wallMs = to - from;
-            double taskMs = timeline.tasks().stream().filter(t -> e.getKey().equals(t.group()))
+            // the single runs of the same cells ran in this Spark application too, under the same job group: only
+            // tasks launched inside the grid cell's own time window are its own
+            double taskMs = timeline.tasks().stream().filter(t -> e.getKey().equals(t.group()) && t.launchMs() >= from && t.launchMs() <= to)
                     .mapToDouble(t -> t.deserializeMs() + t.runMs() + t.resultSerializeMs()).sum();
             String p = "grid.cell." + e.getKey() + ".";
             results.put(p + "variant", String.valueOf(cell.get("variant")));

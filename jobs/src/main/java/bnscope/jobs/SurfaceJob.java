@@ -133,34 +133,44 @@ public final class SurfaceJob {
                 label, options.step(), grid, grid.span(), grid.span(), grid.linePoints(), grid.pointCount(), options.sample(),
                 seeds.sample(), directionSeed, centre.loss(), centre.accuracy(), secondsPerPoint, cores);
         SnapshotLayout layout = new SnapshotLayout(runDir);
-        deleteEarlierSurface(layout, cell, options.step(), hadoop);
-        SnapshotCommitter committer = SnapshotCommitter.attach(spark.sparkContext(), layout);
-        long start = System.nanoTime();
-        Broadcast<SurfaceProblem> shared = jsc.broadcast(problem);
-        StepKey key = StepKey.driver(String.valueOf((Object) manifest.get(m -> m.runId)), cell, options.step());
-        long staged;
-        // fault injection, for tests only: a thread-local Spark property, cleared after the job
-        jsc.setLocalProperty(SurfaceTask.FAIL_PROPERTY, System.getProperty(SurfaceTask.FAIL_PROPERTY));
+        // the surface this re-run replaces is moved aside, deleted only once the new rows are complete
+        ReplacedFiles earlier = ReplacedFiles.moveAside(runDir, layout.variantDir(SnapshotTables.SURFACE, cell.variant().label()),
+                SnapshotLayout.surfaceFilePrefix(cell, options.step()), hadoop);
+        double seconds;
+        long committed;
         try {
-            staged = jsc.parallelize(points, partitions)
-                    .mapPartitionsWithIndex(new SurfaceTask(shared, grid, seeds, runDir.toString(), key), false)
-                    .collect().stream().mapToLong(Long::longValue).sum();
-            committer.commit(spark.sparkContext());
-        } finally {
-            committer.discardRemaining();
-            shared.destroy();
-            spark.sparkContext().removeSparkListener(committer);
-            jsc.setLocalProperty(SurfaceTask.FAIL_PROPERTY, null);
+            SnapshotCommitter committer = SnapshotCommitter.attach(spark.sparkContext(), layout);
+            long start = System.nanoTime();
+            Broadcast<SurfaceProblem> shared = jsc.broadcast(problem);
+            StepKey key = StepKey.driver(String.valueOf((Object) manifest.get(m -> m.runId)), cell, options.step());
+            long staged;
+            // fault injection, for tests only: a thread-local Spark property, cleared after the job
+            jsc.setLocalProperty(SurfaceTask.FAIL_PROPERTY, System.getProperty(SurfaceTask.FAIL_PROPERTY));
+            try {
+                staged = jsc.parallelize(points, partitions)
+                        .mapPartitionsWithIndex(new SurfaceTask(shared, grid, seeds, runDir.toString(), key), false)
+                        .collect().stream().mapToLong(Long::longValue).sum();
+                committer.commit(spark.sparkContext());
+            } finally {
+                committer.discardRemaining();
+                shared.destroy();
+                spark.sparkContext().removeSparkListener(committer);
+                jsc.setLocalProperty(SurfaceTask.FAIL_PROPERTY, null);
+            }
+            seconds = (System.nanoTime() - start) / 1e9;
+            committed = committedRows(spark, layout, cell, options.step());
+            if (committed != points.size() || staged != points.size()) {
+                throw new IllegalStateException("surface: " + committed + " rows committed (" + staged + " staged by the successful "
+                        + "attempts) for " + points.size() + " points; the table is incomplete");
+            }
+            out.printf("surface: [%s] step %d: %d rows committed to %s in %.1fs (%.2f points/s, %d tasks, %d discarded attempts)%n",
+                    label, options.step(), committed, layout.table(SnapshotTables.SURFACE), seconds, points.size() / seconds,
+                    partitions, committer.discardedAttempts());
+        } catch (RuntimeException | Error e) {
+            earlier.restore();
+            throw e;
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        long committed = committedRows(spark, layout, cell, options.step());
-        if (committed != points.size() || staged != points.size()) {
-            throw new IllegalStateException("surface: " + committed + " rows committed (" + staged + " staged by the successful "
-                    + "attempts) for " + points.size() + " points; the table is incomplete");
-        }
-        out.printf("surface: [%s] step %d: %d rows committed to %s in %.1fs (%.2f points/s, %d tasks, %d discarded attempts)%n",
-                label, options.step(), committed, layout.table(SnapshotTables.SURFACE), seconds, points.size() / seconds,
-                partitions, committer.discardedAttempts());
+        earlier.discard(); // before the record: a killed driver's next run must not undo rows that are complete
         record(manifest, cell, seeds, centre, points.size(), partitions, cores, seconds);
         return new Outcome(runDir, cell.id(), options.step(), committed, centre.loss(), seconds);
     }
@@ -176,23 +186,6 @@ public final class SurfaceJob {
                     + settings.train().variants().stream().map(Variant::label).toList() + ". Pass one of them with --variant.");
         }
         return v;
-    }
-
-    /** Removes the committed surface files of this step, so a re-run with another grid leaves no rows of the old one. */
-    private static void deleteEarlierSurface(SnapshotLayout layout, GridCell cell, long step, Configuration hadoop) {
-        Path dir = layout.variantDir(SnapshotTables.SURFACE, cell.variant().label());
-        try {
-            FileSystem fs = dir.getFileSystem(hadoop);
-            if (fs.exists(dir)) {
-                for (FileStatus f : fs.listStatus(dir)) {
-                    if (f.getPath().getName().startsWith(SnapshotLayout.surfaceFilePrefix(cell, step))) {
-                        fs.delete(f.getPath(), false);
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove the earlier surface of step " + step + " in " + dir, e);
-        }
     }
 
     private static long committedRows(SparkSession spark, SnapshotLayout layout, GridCell cell, long step) {

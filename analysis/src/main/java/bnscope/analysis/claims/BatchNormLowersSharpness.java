@@ -33,7 +33,7 @@ final class BatchNormLowersSharpness implements Claim {
     @Override
     public ClaimResult evaluate(ClaimData data) {
         List<String> variants = List.of(PaperReference.STANDARD, PaperReference.BATCHNORM);
-        String statistic = "per seed, the median over the probed steps of λ_max (sharpness table: global block, k = 1, mean over workers)";
+        String statistic = "per seed, the median over the probed steps of λ_max (sharpness table: global block, k = 1, residual ≤ " + ClaimData.RESIDUAL_LIMIT + ", mean over workers)";
         if (!data.has(SnapshotTables.SHARPNESS)) {
             return ClaimResult.notMeasured(this, statistic, "no sharpness table (train with probe.sharpness.every > 0)");
         }
@@ -48,8 +48,9 @@ final class BatchNormLowersSharpness implements Claim {
             reasons.add(Verdicts.rate(lr) + ": standard − batchnorm " + d.describe());
         }
         if (parts.isEmpty()) {
-            return ClaimResult.notMeasured(this, statistic, "no learning rate with sharpness rows of both standard and batchnorm");
+            return ClaimResult.notMeasured(this, statistic, data.withSharpnessFilter("no learning rate with sharpness rows of both standard and batchnorm"));
         }
-        return new ClaimResult(number(), claim(), statistic, values, rule(), Verdicts.all(parts), String.join("; ", reasons));
+        return new ClaimResult(number(), claim(), statistic, values, rule(), Verdicts.all(parts),
+                data.withSharpnessFilter(String.join("; ", reasons)));
     }
 }

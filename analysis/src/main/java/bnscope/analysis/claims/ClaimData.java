@@ -182,9 +182,31 @@ public final class ClaimData {
                 && run.recorded("spark.workers").asInt(1) == 1;
     }
 
-    /** λ_max per step and cell: the global block's k = 1 eigenvalue, averaged over the workers. */
+    /**
+     * Largest measured relative residual ‖Hy − λy‖/|λ| of an eigenvalue the sharpness claims use: for a
+     * symmetric H some exact eigenvalue lies within ‖Hy − λy‖ of λ, so a kept λ_max is within 5% of one;
+     * a larger residual means the finite-difference products straddled kinks (docs/sharpness.md).
+     */
+    public static final double RESIDUAL_LIMIT = 0.05;
+
+    private Dataset<Row> topEigenvalues() {
+        return run.read(SnapshotTables.SHARPNESS).where(col("which").equalTo("global").and(col("k").equalTo(1)));
+    }
+
+    /**
+     * {@code reason} followed by how the sharpness claims' inputs were filtered, e.g. "(2 of 12 λ_max rows
+     * left out: measured residual above 0.05 ...)", or {@code reason} alone when no row was.
+     */
+    public String withSharpnessFilter(String reason) {
+        long all = topEigenvalues().count();
+        long left = topEigenvalues().where(col("residual").isNull().or(col("residual").gt(RESIDUAL_LIMIT))).count();
+        return left == 0 ? reason : reason + " (" + left + " of " + all + " λ_max rows left out: measured residual above " + RESIDUAL_LIMIT
+                + ", the finite-difference products straddled kinks; docs/sharpness.md)";
+    }
+
+    /** λ_max per step and cell: the global block's k = 1 eigenvalue with residual ≤ {@link #RESIDUAL_LIMIT}, averaged over the workers. */
     private Dataset<Row> lambdaMaxPerStep() {
-        return run.read(SnapshotTables.SHARPNESS).where(col("which").equalTo("global").and(col("k").equalTo(1)))
+        return topEigenvalues().where(col("residual").leq(RESIDUAL_LIMIT))
                 .groupBy(col("variant"), col(CellColumns.LEARNING_RATE), col(CellColumns.SEED), col("step"))
                 .agg(avg("eigenvalue").as("lambda_max"));
     }

@@ -33,7 +33,7 @@ final class DeepLinearEdgeOfStability implements Claim {
 
     @Override
     public ClaimResult evaluate(ClaimData data) {
-        String statistic = "per seed, the median over the second half of the probed steps of λ_max·η/2 (sharpness: global block, k = 1, "
+        String statistic = "per seed, the median over the second half of the probed steps of λ_max·η/2 (sharpness: global block, k = 1, residual ≤ " + ClaimData.RESIDUAL_LIMIT + ", "
                 + "mean over workers; η the cell's learning rate)";
         if (!"dln".equals(data.recorded("model.kind"))) {
             return ClaimResult.notMeasured(this, statistic, "not a deep linear network run (model.kind = dln, e.g. conf/paper-dln.conf)");
@@ -56,9 +56,10 @@ final class DeepLinearEdgeOfStability implements Claim {
             reasons.add(g.variant() + " " + Verdicts.rate(g.learningRate()) + ": " + e.format());
         }
         if (parts.isEmpty()) {
-            return ClaimResult.notMeasured(this, statistic, "the sharpness table has no global k = 1 rows");
+            return ClaimResult.notMeasured(this, statistic, data.withSharpnessFilter("the sharpness table has no global k = 1 rows"));
         }
-        return new ClaimResult(number(), claim(), statistic, values, rule(), Verdicts.all(parts), String.join("; ", reasons));
+        return new ClaimResult(number(), claim(), statistic, values, rule(), Verdicts.all(parts),
+                data.withSharpnessFilter(String.join("; ", reasons)));
     }
 
     /** Reproduced when mean ± 2 SE lies within 1 ± 10%, not reproduced when it lies entirely outside; n = 1 is inconclusive. */

@@ -122,12 +122,18 @@ class ClaimsTest {
 
     /** One global k = 1 sharpness row (two workers each) per probed step of a cell: λ_max = {@code lambda(step)}. */
     private static void sharpness(GridTables g, String variant, double lr, long seed, java.util.function.LongToDoubleFunction lambda) {
+        sharpness(g, variant, lr, seed, lambda, step -> 1e-6);
+    }
+
+    /** The same with the measured residual {@code residual(step)} of each eigenvalue. */
+    private static void sharpness(GridTables g, String variant, double lr, long seed, java.util.function.LongToDoubleFunction lambda,
+                                  java.util.function.LongToDoubleFunction residual) {
         for (long step = 0; step <= 100; step += 10) {
             for (int worker = 0; worker < 2; worker++) {
                 // run_id, lr, seed, worker, split, local_step, step, which, layer, layer_name, parameters, k, eigenvalue, residual,
                 // iterations, trace, trace_se, trace_samples, hvp_count, fd_step, variant (the partition)
                 g.add(SnapshotTables.SHARPNESS, "grid", lr, seed, worker, (int) step, 0, step, "global", 0, "all", 1000L, 1,
-                        lambda.applyAsDouble(step) + (worker == 0 ? -0.5 : 0.5), 1e-6, 12, Double.NaN, Double.NaN, 0, 13, 1e-9, variant);
+                        lambda.applyAsDouble(step) + (worker == 0 ? -0.5 : 0.5), residual.applyAsDouble(step), 12, Double.NaN, Double.NaN, 0, 13, 1e-9, variant);
             }
         }
     }
@@ -158,6 +164,23 @@ class ClaimsTest {
             sharpness(lr01, "batchnorm", 0.1, seed, step -> 8 + s);
         }
         assertEquals(Verdict.REPRODUCED, claims(lr01.write(spark)).claim(9).verdict());
+    }
+
+    @Test
+    void eigenvaluesWhoseResidualSaysTheProductsStraddledKinksAreLeftOutAndCounted(@TempDir Path dir) {
+        GridTables g = new GridTables(dir);
+        for (long seed = 1; seed <= 3; seed++) {
+            long s = seed;
+            sharpness(g, "standard", 0.1, seed, step -> 40 + s);
+            // from step 60 on the batchnorm probe's products straddled kinks: huge λ, residual 0.5 (5 of 11 steps, 2 workers each; 132 rows in all)
+            sharpness(g, "batchnorm", 0.1, seed, step -> step >= 60 ? 2e5 : 8 + s, step -> step >= 60 ? 0.5 : 1e-6);
+        }
+        ClaimResult r = claims(g.write(spark)).claim(9);
+        assertEquals(Verdict.REPRODUCED, r.verdict(), r.reason());
+        ClaimResult.Value batchnorm = r.values().stream().filter(v -> v.variant().equals("batchnorm")).findFirst().orElseThrow();
+        assertEquals(10.0, batchnorm.estimate().mean(), 1e-12, "only the reliable steps: 8 + seed");
+        assertTrue(r.reason().contains("30 of 132 λ_max rows left out: measured residual above 0.05"), r.reason());
+        assertTrue(r.statistic().contains("residual ≤ 0.05"), r.statistic());
     }
 
     @Test

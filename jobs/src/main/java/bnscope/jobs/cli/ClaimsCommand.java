@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code claims}: the paper's claims with the run's numbers and a verdict each; a gate for reproducibility pipelines. */
-@Command(name = "claims", sortOptions = false, sortSynopsis = false, description = "Print the paper's claims (1-8 of issue 11) "
-        + "with this run's statistic per variant and learning rate (mean ± sd over seeds), the decision rule and a verdict: "
+@Command(name = "claims", sortOptions = false, sortSynopsis = false, description = "Print the paper's claims (1-8; 9-10 on sharpness, "
+        + "beyond the paper; docs/analysis.md) with this run's statistic per variant and learning rate (mean ± sd over seeds), the decision rule and a verdict: "
         + "reproduced, not reproduced, inconclusive (one seed, or within the margin) or not measured. Reads the metric tables "
-        + "(run `analyze` first) and theory_checks. With --expect: exit 3 when an expected claim is not reproduced, 4 when "
+        + "(run `analyze` first), theory_checks and sharpness. With --expect: exit 3 when an expected claim is not reproduced, 4 when "
         + "one is inconclusive or not measured, 0 when all are reproduced.")
 final class ClaimsCommand implements Callable<Integer> {
     private final Cli cli;
