@@ -185,7 +185,8 @@ public final class ClaimData {
     /**
      * Largest measured relative residual ‖Hy − λy‖/|λ| of an eigenvalue the sharpness claims use: for a
      * symmetric H some exact eigenvalue lies within ‖Hy − λy‖ of λ, so a kept λ_max is within 5% of one;
-     * a larger residual means the finite-difference products straddled kinks (docs/sharpness.md).
+     * a larger residual means the eigenpair is not reliable (Lanczos stopped early, or a finite-difference
+     * product straddled a kink; docs/sharpness.md).
      */
     public static final double RESIDUAL_LIMIT = 0.05;
 
@@ -201,7 +202,7 @@ public final class ClaimData {
         long all = topEigenvalues().count();
         long left = topEigenvalues().where(col("residual").isNull().or(col("residual").gt(RESIDUAL_LIMIT))).count();
         return left == 0 ? reason : reason + " (" + left + " of " + all + " λ_max rows left out: measured residual above " + RESIDUAL_LIMIT
-                + ", the finite-difference products straddled kinks; docs/sharpness.md)";
+                + ": such an eigenvalue is not reliable; docs/sharpness.md)";
     }
 
     /** λ_max per step and cell: the global block's k = 1 eigenvalue with residual ≤ {@link #RESIDUAL_LIMIT}, averaged over the workers. */

@@ -1,5 +1,7 @@
 package bnscope.analysis.report;
 
+import bnscope.analysis.claims.ClaimData;
+
 import bnscope.core.tables.SnapshotTables;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -47,10 +49,18 @@ public final class SharpnessSection extends HeadedSection {
         }
     }
 
+    /** The global k = 1 rows whose eigenvalue is reliable: the claims' residual limit ({@link ClaimData#RESIDUAL_LIMIT}). */
+    static Dataset<Row> reliable(Dataset<Row> sharpness) {
+        return globalTop(sharpness).where(col("residual").leq(ClaimData.RESIDUAL_LIMIT));
+    }
+
+    private static Dataset<Row> globalTop(Dataset<Row> sharpness) {
+        return sharpness.where(col("which").equalTo("global").and(col("k").equalTo(1)));
+    }
+
     static List<Point> points(Dataset<Row> sharpness, double runLr) {
         boolean grid = Arrays.asList(sharpness.columns()).contains(LR_COLUMN);
-        Dataset<Row> top = sharpness.where(col("which").equalTo("global").and(col("k").equalTo(1)))
-                .withColumn("eta", grid ? col(LR_COLUMN) : lit(runLr));
+        Dataset<Row> top = reliable(sharpness).withColumn("eta", grid ? col(LR_COLUMN) : lit(runLr));
         return top.groupBy("variant", "eta", "step")
                 .agg(avg("eigenvalue").as("mean"), min("eigenvalue").as("low"), max("eigenvalue").as("high"), count(lit(1)).as("n"))
                 .orderBy("variant", "eta", "step").collectAsList().stream()
@@ -66,8 +76,15 @@ public final class SharpnessSection extends HeadedSection {
                 + "The band spans workers (and seeds), the line is their mean. Gradient descent with step η is unstable along a "
                 + "direction of curvature above 2/η: Cohen et al. (2021) find full-batch GD drives λ_max up to ≈ 2/η and holds it "
                 + "there (the edge of stability); minibatch SGD is expected to stay below.");
+        Dataset<Row> sharpness = ctx.read(SnapshotTables.SHARPNESS);
+        long all = globalTop(sharpness).count();
+        long kept = reliable(sharpness).count();
+        if (kept < all) {
+            out.paragraph((all - kept) + " of " + all + " λ_max rows are left out of the figure and the table: their measured residual "
+                    + "‖Hy − λy‖/|λ| is above " + ClaimData.RESIDUAL_LIMIT + ", so the eigenvalue is not reliable (docs/sharpness.md).");
+        }
         out.row();
-        List<Point> points = points(ctx.read(SnapshotTables.SHARPNESS), ctx.run().learningRate());
+        List<Point> points = points(sharpness, ctx.run().learningRate());
         List<FigureCharts.Band> bands = new ArrayList<>();
         List<Summary> summaries = new ArrayList<>();
         List<Double> etas = new ArrayList<>();
@@ -98,7 +115,7 @@ public final class SharpnessSection extends HeadedSection {
         out.table(List.of("variant, lr", "probed steps", "λ_max first", "λ_max last", "λ_max largest", "largest λ_max·η/2"),
                 summaries.stream().map(s -> List.of(s.cell(), Integer.toString(s.points()), Cells.num(s.first()), Cells.num(s.last()),
                         Cells.num(s.max()), Cells.num(s.edgeFraction()))).toList());
-        out.paragraph("λ_max·η/2 = 1 is the edge of stability; the claims rows on sharpness wait for the claims table (issue 11).");
+        out.paragraph("λ_max·η/2 = 1 is the edge of stability; claims 9 and 10 of the Claims section read the same rows.");
         out.settings(settings());
         out.endRow();
     }

@@ -68,6 +68,10 @@ class SharpnessSectionTest {
         run.add(SHARPNESS, new GridCell(Variant.BATCHNORM, 0.1, 42L), 0, 0, b -> b.set("which", "global").set("layer", 0)
                 .set("layer_name", "all").set("parameters", 100L).set("k", 1).set("eigenvalue", 7.0).set("residual", 1e-4)
                 .set("iterations", 12).set("trace", 50.0).set("trace_se", 1.0).set("trace_samples", 10).set("hvp_count", 24).set("fd_step", 1e-4));
+        // an eigenvalue whose residual says it is not reliable stays out of the figure and the table, and is counted
+        run.add(SHARPNESS, new GridCell(Variant.STANDARD, 0.5, 42L), 0, 29, b -> b.set("which", "global").set("layer", 0)
+                .set("layer_name", "all").set("parameters", 100L).set("k", 1).set("eigenvalue", 1e5).set("residual", 0.5)
+                .set("iterations", 5).set("trace", 50.0).set("trace_se", 1.0).set("trace_samples", 10).set("hvp_count", 6).set("fd_step", 1e-4));
         String runDir = run.write(MANIFEST);
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         assertEquals(0, AnalyzeJob.run(spark, List.of(runDir), AnalyzeOptions.defaults(), new PrintStream(console, true, StandardCharsets.UTF_8)));
@@ -85,6 +89,8 @@ class SharpnessSectionTest {
         assertEquals(1.5 * 0.5 / 2, ReportPage.number(t.cell("batchnorm, lr 0.5", "largest λ_max·η/2")), 1e-9);
         assertEquals(7.0 * 0.1 / 2, ReportPage.number(t.cell("batchnorm, lr 0.1", "largest λ_max·η/2")), 1e-9);
         assertEquals(3, t.rows().size());
+        assertTrue(Files.readString(dir.resolve(ReportJob.FOLDER).resolve(ReportJob.INDEX))
+                .contains("1 of 18 λ_max rows are left out of the figure and the table"), "the unreliable row is counted");
     }
 
     @Test
