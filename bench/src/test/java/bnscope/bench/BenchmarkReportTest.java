@@ -104,4 +104,14 @@ class BenchmarkReportTest {
         assertTrue(render(Map.of("machine.nproc", "2")).contains("## 1d. Deep linear network: ms per full-batch step, 1 thread [")
                 && render(Map.of()).contains("**not measured**: the DlnStepBenchmark stage"), "a missing stage is said, not hidden");
     }
+
+    @Test
+    void theLoadCautionIgnoresTheBenchmarksOwnThreadsAtTheEnd() {
+        String quiet = render(Map.of("machine.nproc", "2", "machine.load_start", "1.10 2.06 3.50", "machine.load_end", "2.07 2.08 2.31"));
+        assertTrue(!quiet.contains("oversubscribed"), "a load of 2.07 at the end is the benchmark's own two threads");
+        String busy = render(Map.of("machine.nproc", "2", "machine.load_start", "1.10 2.06 3.50", "machine.load_end", "3.20 2.90 2.50"));
+        assertTrue(busy.contains("**Caution: the machine was oversubscribed during this run**"), busy);
+        assertTrue(render(Map.of("machine.nproc", "2", "machine.load_start", "2.50 2.00 1.00", "machine.load_end", "2.0 2.0 2.0"))
+                .contains("oversubscribed"), "a load above nproc before the benchmark starts is someone else's");
+    }
 }
