@@ -14,7 +14,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.File;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -67,25 +66,20 @@ public final class DlnStepBenchmark implements Callable<Integer> {
             throw new BadInputException(conf + " is not a deep linear network config (model.kind must be dln); "
                     + "pass conf/paper-dln.conf.");
         }
-        List<List<double[]>> times = new ArrayList<>(); // [implementation][variant] -> step millis
-        for (int i = 0; i < implementations.size(); i++) {
-            List<double[]> perVariant = new ArrayList<>();
-            for (int v = 0; v < variants.size(); v++) {
-                perVariant.add(new double[rounds * steps]);
-            }
-            times.add(perVariant);
-        }
+        double[][][] times = new double[implementations.size()][variants.size()][rounds * steps]; // step millis
+        // the full batch depends only on the seed and the network's size, which no implementation changes
+        RunSettings first = settingsOf.get(0);
+        DataSet batch = LinearRegressionData.generate(first.seed(), first.model().dln().samples(), first.model().dln().width())
+                .toDataSet(DataType.FLOAT);
         for (int round = 0; round < rounds; round++) {
             for (int i = 0; i < implementations.size(); i++) {
                 RunSettings settings = settingsOf.get(i);
-                DataSet batch = LinearRegressionData.generate(settings.seed(), settings.model().dln().samples(),
-                        settings.model().dln().width()).toDataSet(DataType.FLOAT);
                 for (int v = 0; v < variants.size(); v++) {
                     MultiLayerNetwork net = Networks.build(settings, variants.get(v));
                     for (int s = 0; s < warmup; s++) {
                         net.fit(batch);
                     }
-                    double[] into = times.get(i).get(v);
+                    double[] into = times[i][v];
                     for (int s = 0; s < steps; s++) {
                         long t0 = System.nanoTime();
                         net.fit(batch);
@@ -102,11 +96,11 @@ public final class DlnStepBenchmark implements Callable<Integer> {
             String prefix = "dln." + implementations.get(i) + ".";
             int standard = variants.indexOf(Variant.STANDARD);
             for (int v = 0; v < variants.size(); v++) {
-                StepTimes t = new StepTimes(times.get(i).get(v));
-                results.put(prefix + variants.get(v).label(), t, settingsOf.get(i).model().dln().samples());
+                StepTimes t = new StepTimes(times[i][v]);
+                results.put(prefix + variants.get(v).label(), t, first.model().dln().samples());
                 if (standard >= 0) {
                     results.put(prefix + variants.get(v).label() + ".over_standard",
-                            t.median() / new StepTimes(times.get(i).get(standard)).median());
+                            t.median() / new StepTimes(times[i][standard]).median());
                 }
             }
         }

@@ -1,5 +1,6 @@
 package bnscope.jobs;
 
+import bnscope.core.BadInputException;
 import bnscope.core.run.RunLayout;
 import bnscope.core.run.StagedFiles;
 import org.apache.hadoop.conf.Configuration;
@@ -95,7 +96,7 @@ public final class Checkpoints {
         try {
             return load(step);
         } catch (RuntimeException e) {
-            throw new bnscope.core.BadInputException("Cannot read the checkpoint of step " + step + " in " + directory()
+            throw new BadInputException("Cannot read the checkpoint of step " + step + " in " + directory()
                     + " (" + e.getMessage() + "). It is a DL4J ModelSerializer zip written by the training job; if it was "
                     + "damaged, re-run the training or " + otherChoice + ".", e);
         }

@@ -116,8 +116,7 @@ final class GridTrainer {
             for (int i = 0; i < running.size(); i++) {
                 try {
                     completions.take().get(); // in completion order: a failure is seen when it happens
-                } catch (ExecutionException e) {
-                    stopped.set(true);
+                } catch (ExecutionException e) { // the failed cell has set stopped already
                     running.forEach(other -> other.cancel(true));
                     awaitStop(pool);
                     throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());

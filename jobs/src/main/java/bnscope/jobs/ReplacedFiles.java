@@ -1,5 +1,6 @@
 package bnscope.jobs;
 
+import bnscope.core.run.StagedFiles;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -43,13 +44,8 @@ final class ReplacedFiles {
             if (fs.exists(backup)) {
                 files.restore(); // a previous run was killed between moving aside and committing
             }
-            if (fs.exists(dir)) {
-                for (FileStatus f : fs.listStatus(dir)) {
-                    if (f.getPath().getName().startsWith(prefix)) {
-                        fs.mkdirs(backup);
-                        rename(fs, f.getPath(), new Path(backup, f.getPath().getName()));
-                    }
-                }
+            for (FileStatus f : files.committed()) {
+                StagedFiles.moveIntoPlace(fs, f.getPath(), new Path(backup, f.getPath().getName()));
             }
             return files;
         } catch (IOException e) {
@@ -69,17 +65,12 @@ final class ReplacedFiles {
     /** The new rows did not commit: anything committed under the prefix goes, the old files come back. */
     void restore() {
         try {
-            if (fs.exists(dir)) {
-                for (FileStatus f : fs.listStatus(dir)) {
-                    if (f.getPath().getName().startsWith(prefix)) {
-                        fs.delete(f.getPath(), false);
-                    }
-                }
+            for (FileStatus f : committed()) {
+                fs.delete(f.getPath(), false);
             }
             if (fs.exists(backup)) {
-                fs.mkdirs(dir);
                 for (FileStatus f : fs.listStatus(backup)) {
-                    rename(fs, f.getPath(), new Path(dir, f.getPath().getName()));
+                    StagedFiles.moveIntoPlace(fs, f.getPath(), new Path(dir, f.getPath().getName()));
                 }
                 fs.delete(backup, true);
             }
@@ -88,9 +79,8 @@ final class ReplacedFiles {
         }
     }
 
-    private static void rename(FileSystem fs, Path from, Path to) throws IOException {
-        if (!fs.rename(from, to)) { // HDFS reports a refused rename by returning false
-            throw new IOException("rename " + from + " -> " + to + " refused by " + fs.getUri());
-        }
+    /** The files of the table folder under the prefix (none when the folder does not exist). */
+    private FileStatus[] committed() throws IOException {
+        return fs.exists(dir) ? fs.listStatus(dir, p -> p.getName().startsWith(prefix)) : new FileStatus[0];
     }
 }

@@ -33,7 +33,7 @@ final class BatchNormLowersSharpness implements Claim {
     @Override
     public ClaimResult evaluate(ClaimData data) {
         List<String> variants = List.of(PaperReference.STANDARD, PaperReference.BATCHNORM);
-        String statistic = "per seed, the median over the probed steps of λ_max (sharpness table: global block, k = 1, residual ≤ " + ClaimData.RESIDUAL_LIMIT + ", mean over workers)";
+        String statistic = "per seed, the median over the probed steps of λ_max (sharpness table: global block, k = 1, residual ≤ " + ReliableEigenvalues.RESIDUAL_LIMIT + ", mean over workers)";
         if (!data.has(SnapshotTables.SHARPNESS)) {
             return ClaimResult.notMeasured(this, statistic, "no sharpness table (train with probe.sharpness.every > 0)");
         }

@@ -183,31 +183,19 @@ public final class ClaimData {
     }
 
     /**
-     * Largest measured relative residual ‖Hy − λy‖/|λ| of an eigenvalue the sharpness claims use: for a
-     * symmetric H some exact eigenvalue lies within ‖Hy − λy‖ of λ, so a kept λ_max is within 5% of one;
-     * a larger residual means the eigenpair is not reliable (Lanczos stopped early, or a finite-difference
-     * product straddled a kink; docs/sharpness.md).
-     */
-    public static final double RESIDUAL_LIMIT = 0.05;
-
-    private Dataset<Row> topEigenvalues() {
-        return run.read(SnapshotTables.SHARPNESS).where(col("which").equalTo("global").and(col("k").equalTo(1)));
-    }
-
-    /**
-     * {@code reason} followed by how the sharpness claims' inputs were filtered, e.g. "(2 of 12 λ_max rows
-     * left out: measured residual above 0.05 ...)", or {@code reason} alone when no row was.
+     * {@code reason} followed by how the sharpness claims' inputs were filtered
+     * ({@link ReliableEigenvalues}), e.g. "(2 of 12 λ_max rows left out: measured residual above 0.05 ...)",
+     * or {@code reason} alone when no row was.
      */
     public String withSharpnessFilter(String reason) {
-        long all = topEigenvalues().count();
-        long left = topEigenvalues().where(col("residual").isNull().or(col("residual").gt(RESIDUAL_LIMIT))).count();
-        return left == 0 ? reason : reason + " (" + left + " of " + all + " λ_max rows left out: measured residual above " + RESIDUAL_LIMIT
-                + ": such an eigenvalue is not reliable; docs/sharpness.md)";
+        ReliableEigenvalues.LeftOut out = ReliableEigenvalues.leftOut(run.read(SnapshotTables.SHARPNESS));
+        return !out.any() ? reason : reason + " (" + out.rows() + " of " + out.all() + " λ_max rows left out: measured residual above "
+                + ReliableEigenvalues.RESIDUAL_LIMIT + ": such an eigenvalue is not reliable; docs/sharpness.md)";
     }
 
-    /** λ_max per step and cell: the global block's k = 1 eigenvalue with residual ≤ {@link #RESIDUAL_LIMIT}, averaged over the workers. */
+    /** λ_max per step and cell: the reliable global k = 1 eigenvalues ({@link ReliableEigenvalues}), averaged over the workers. */
     private Dataset<Row> lambdaMaxPerStep() {
-        return topEigenvalues().where(col("residual").leq(RESIDUAL_LIMIT))
+        return ReliableEigenvalues.reliable(run.read(SnapshotTables.SHARPNESS))
                 .groupBy(col("variant"), col(CellColumns.LEARNING_RATE), col(CellColumns.SEED), col("step"))
                 .agg(avg("eigenvalue").as("lambda_max"));
     }

@@ -33,7 +33,7 @@ final class DeepLinearEdgeOfStability implements Claim {
 
     @Override
     public ClaimResult evaluate(ClaimData data) {
-        String statistic = "per seed, the median over the second half of the probed steps of λ_max·η/2 (sharpness: global block, k = 1, residual ≤ " + ClaimData.RESIDUAL_LIMIT + ", "
+        String statistic = "per seed, the median over the second half of the probed steps of λ_max·η/2 (sharpness: global block, k = 1, residual ≤ " + ReliableEigenvalues.RESIDUAL_LIMIT + ", "
                 + "mean over workers; η the cell's learning rate)";
         if (!"dln".equals(data.recorded("model.kind"))) {
             return ClaimResult.notMeasured(this, statistic, "not a deep linear network run (model.kind = dln, e.g. conf/paper-dln.conf)");

@@ -1,6 +1,6 @@
 package bnscope.analysis.report;
 
-import bnscope.analysis.claims.ClaimData;
+import bnscope.analysis.claims.ReliableEigenvalues;
 
 import bnscope.core.tables.SnapshotTables;
 import org.apache.spark.sql.Dataset;
@@ -49,18 +49,9 @@ public final class SharpnessSection extends HeadedSection {
         }
     }
 
-    /** The global k = 1 rows whose eigenvalue is reliable: the claims' residual limit ({@link ClaimData#RESIDUAL_LIMIT}). */
-    static Dataset<Row> reliable(Dataset<Row> sharpness) {
-        return globalTop(sharpness).where(col("residual").leq(ClaimData.RESIDUAL_LIMIT));
-    }
-
-    private static Dataset<Row> globalTop(Dataset<Row> sharpness) {
-        return sharpness.where(col("which").equalTo("global").and(col("k").equalTo(1)));
-    }
-
     static List<Point> points(Dataset<Row> sharpness, double runLr) {
         boolean grid = Arrays.asList(sharpness.columns()).contains(LR_COLUMN);
-        Dataset<Row> top = reliable(sharpness).withColumn("eta", grid ? col(LR_COLUMN) : lit(runLr));
+        Dataset<Row> top = ReliableEigenvalues.reliable(sharpness).withColumn("eta", grid ? col(LR_COLUMN) : lit(runLr));
         return top.groupBy("variant", "eta", "step")
                 .agg(avg("eigenvalue").as("mean"), min("eigenvalue").as("low"), max("eigenvalue").as("high"), count(lit(1)).as("n"))
                 .orderBy("variant", "eta", "step").collectAsList().stream()
@@ -77,11 +68,10 @@ public final class SharpnessSection extends HeadedSection {
                 + "direction of curvature above 2/η: Cohen et al. (2021) find full-batch GD drives λ_max up to ≈ 2/η and holds it "
                 + "there (the edge of stability); minibatch SGD is expected to stay below.");
         Dataset<Row> sharpness = ctx.read(SnapshotTables.SHARPNESS);
-        long all = globalTop(sharpness).count();
-        long kept = reliable(sharpness).count();
-        if (kept < all) {
-            out.paragraph((all - kept) + " of " + all + " λ_max rows are left out of the figure and the table: their measured residual "
-                    + "‖Hy − λy‖/|λ| is above " + ClaimData.RESIDUAL_LIMIT + ", so the eigenvalue is not reliable (docs/sharpness.md).");
+        ReliableEigenvalues.LeftOut leftOut = ReliableEigenvalues.leftOut(sharpness);
+        if (leftOut.any()) {
+            out.paragraph(leftOut.rows() + " of " + leftOut.all() + " λ_max rows are left out of the figure and the table: their measured residual "
+                    + "‖Hy − λy‖/|λ| is above " + ReliableEigenvalues.RESIDUAL_LIMIT + ", so the eigenvalue is not reliable (docs/sharpness.md).");
         }
         out.row();
         List<Point> points = points(sharpness, ctx.run().learningRate());

@@ -1,5 +1,7 @@
 package bnscope.core.config;
 
+import bnscope.core.layers.NoiseGenerator;
+import bnscope.core.models.Implementation;
 import bnscope.core.models.Variant;
 
 import java.util.Arrays;
@@ -72,7 +74,7 @@ public final class ConfigKeys {
                     "Overrides the preset's conv stack, e.g. \"32,32,M,64,64,M\" (numbers: 3x3 conv channels; M: 2x2 max-pool)."),
             key("model.dense", INT_LIST, List.of(), "positive ints", POSITIVE,
                     "Overrides the preset's hidden dense layer sizes (the 10-way output layer is always added)."),
-            oneOf("model.implementation", "fused", bnscope.core.models.Implementation.labels(),
+            oneOf("model.implementation", "fused", Implementation.labels(),
                     "How the layers run: fused (activations channels-last through the VGG stack, each conv's pre-activation kept for its backprop, BatchNorm and noisy BatchNorm as fused kernels) or dl4j (DL4J's own layers in NCHW, as before issue 15; same function, for comparison)."),
             // DLN
             key("dln.depth", INT, 25, ">= 2", v -> ((Number) v).intValue() >= 2, "Deep linear network: number of linear layers."),
@@ -111,7 +113,7 @@ public final class ConfigKeys {
             key("noise.n_sigma", DOUBLE, 1.25, ">= 1", v -> ((Number) v).doubleValue() >= 1, "Noisy BatchNorm: per-step channel scale sigma_j ~ U(1, n_sigma)."),
             key("noise.r_mu", DOUBLE, 0.1, ">= 0", NON_NEGATIVE, "Noisy BatchNorm: per-sample shift m_ij ~ U(mu_j - r_mu, mu_j + r_mu)."),
             key("noise.r_sigma", DOUBLE, 0.1, ">= 0", NON_NEGATIVE, "Noisy BatchNorm: per-sample scale s_ij ~ N(sigma_j, r_sigma) (a standard deviation)."),
-            oneOf("noise.generator", "splitmix", bnscope.core.layers.NoiseGenerator.labels(),
+            oneOf("noise.generator", "splitmix", NoiseGenerator.labels(),
                     "Noisy BatchNorm: the random stream of the draws: splitmix (SplitMix64 and a ziggurat in Java, drawn and applied in two passes over the layer; the default since issue 15) or nd4j (libnd4j's native generator, the stream of earlier runs). Same distributions, different draws."),
             // Spark
             key("spark.workers", INT, 2, "> 0", POSITIVE,
