@@ -55,4 +55,31 @@ fi
 
 # Local Spark: each worker task runs native kernels on its own core, so one OpenMP thread per task.
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
-exec java ${BNSCOPE_JAVA_OPTS:--Xmx8g} "${jvm_opts[@]}" -Dbnscope.home="$here" -jar "$jar" "$@"
+
+# Class-data archive (AppCDS): the classes every command loads at start-up (Spark, Hadoop, Parquet),
+# stored once per build by bnscope.jobs.ClassDataWarmUp and mapped by every later JVM instead of being
+# read and verified from the jars again (docs/performance.md, "Start-up"). BNSCOPE_CDS=0 turns it off.
+cds="$here/jobs/target/bnscope-jobs.jsa"
+cds_opts=()
+use_cds="${BNSCOPE_CDS:-1}"
+# JDK 17 crashes (SIGSEGV in KlassFactory::check_shared_class_file_load_hook) when a JFR recording started
+# with the JVM, or an agent, meets this archive; such a run goes without it (JFR.start by jcmd later is fine).
+case " ${BNSCOPE_JAVA_OPTS:-} ${JAVA_TOOL_OPTIONS:-} ${JDK_JAVA_OPTIONS:-} " in
+  *StartFlightRecording*|*-javaagent*|*-agentlib*|*-agentpath*) use_cds=0 ;;
+esac
+if [ "$use_cds" != 0 ]; then
+  if [ ! -f "$cds" ] || [ "$jar" -nt "$cds" ]; then
+    echo "bnscope: storing the start-up classes in a class-data archive (once per build, ~20 s)..." >&2
+    tmp="$cds.$$.tmp"  # a private name, moved into place: two first runs at once do not share a half-written file
+    if java -Xmx2g "${jvm_opts[@]}" -XX:ArchiveClassesAtExit="$tmp" -cp "$jar" bnscope.jobs.ClassDataWarmUp \
+        >"$cds.log" 2>&1 && [ -s "$tmp" ]; then
+      mv -f "$tmp" "$cds"
+    else
+      rm -f "$tmp"
+      echo "bnscope: the class-data archive could not be created (log: $cds.log); going on without it (slower start-up)" >&2
+    fi
+  fi
+  # An archive the JVM cannot use (another JDK, other heap settings) only costs its warning, on stderr, not stdout.
+  [ -f "$cds" ] && cds_opts=(-XX:SharedArchiveFile="$cds" -Xlog:disable -Xlog:all=warning:stderr)
+fi
+exec java ${BNSCOPE_JAVA_OPTS:--Xmx8g} "${jvm_opts[@]}" "${cds_opts[@]}" -Dbnscope.home="$here" -jar "$jar" "$@"

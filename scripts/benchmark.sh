@@ -210,7 +210,7 @@ stage analysis analysis_run
 # the probes-on run's views; then ics_metrics against DuckDB on the same synthetic vectors.
 sql_run() {
   "$repo/submit.sh" analyze "$work/probes-on" >&2
-  bench 4g 1 SqlLatencyBenchmark --run "$work/probes-on" --queries "$repo/docs/queries"
+  bench 4g 1 SqlLatencyBenchmark --run "$work/probes-on" --queries "$repo/docs/queries" --submit "$repo/submit.sh"
 }
 stage sql sql_run
 stage duckdb bench 6g 1 IcsDuckDbBenchmark --dir "$work/ics-duckdb"

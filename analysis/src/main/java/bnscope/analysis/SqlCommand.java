@@ -145,13 +145,19 @@ public final class SqlCommand {
         return nl > 0 ? m.substring(0, nl) : m;
     }
 
+    /**
+     * Results up to this many rows are counted from the rows the printing job brings back, so a query
+     * runs once; only a larger result runs a second job (count) to say how many rows it left out.
+     */
+    static final int COUNTED_IN_ONE_JOB = 10_000;
+
     static void print(Dataset<Row> result, int maxRows, PrintStream console) {
-        List<Row> rows = result.limit(maxRows + 1).collectAsList();
+        List<Row> rows = result.limit(Math.max(maxRows, COUNTED_IN_ONE_JOB) + 1).collectAsList();
         TextTable table = TextTable.of(result.schema());
         rows.stream().limit(maxRows).forEach(table::add);
         console.print(table.render());
         if (rows.size() > maxRows) {
-            long total = result.count();
+            long total = rows.size() <= Math.max(maxRows, COUNTED_IN_ONE_JOB) ? rows.size() : result.count();
             console.printf(Locale.ROOT, "(%,d rows; showing the first %,d, %,d omitted)%n", total, maxRows, total - maxRows);
         } else {
             console.printf(Locale.ROOT, "(%,d rows)%n", rows.size());

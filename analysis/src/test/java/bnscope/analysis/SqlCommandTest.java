@@ -59,6 +59,10 @@ class SqlCommandTest {
         String out = sql(List.of(runA), "SELECT step FROM metrics WHERE kind = 'train'", SqlCommand.Options.print().withMaxRows(5));
         assertTrue(out.contains("(160 rows; showing the first 5, 155 omitted)"), out);
         assertEquals(2 + 5 + 1, out.lines().count());
+        // above SqlCommand.COUNTED_IN_ONE_JOB rows the total comes from a second (count) job: 160 x 160 rows
+        String big = sql(List.of(runA), "SELECT a.step FROM metrics a CROSS JOIN metrics b WHERE a.kind = 'train' AND b.kind = 'train'",
+                SqlCommand.Options.print().withMaxRows(5));
+        assertTrue(big.contains("(25,600 rows; showing the first 5, 25,595 omitted)"), big);
     }
 
     @Test

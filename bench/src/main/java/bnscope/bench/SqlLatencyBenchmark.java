@@ -4,14 +4,13 @@ import bnscope.analysis.DuckDbScript;
 import bnscope.analysis.RunDirectory;
 import bnscope.analysis.RunViews;
 import bnscope.analysis.SqlCommand;
-import bnscope.jobs.Main;
+import bnscope.analysis.SqlShell;
 import bnscope.jobs.SparkSessions;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.File;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -27,8 +26,9 @@ import java.util.concurrent.Callable;
 
 /**
  * Benchmark (not a test): how long an analyst waits for an answer. On one run directory: the
- * one-shot {@code sql} command (its own JVM, as {@code ./submit.sh sql "QUERY"} runs it, median of
- * {@code --one-shot} runs); the shell's first statement (counted from the start of its JVM's
+ * one-shot {@code ./submit.sh sql "QUERY"} (its own JVM, median of {@code --one-shot} runs after an
+ * untimed one, which creates submit.sh's class-data archive if it is missing), and the same with the
+ * archive switched off ({@code BNSCOPE_CDS=0}); the shell's first statement (counted from the start of its JVM's
  * Spark session: the shell starts Spark while the first statement is typed, so a user waits less)
  * and its warm statements (median of the docs/queries examples, each run twice: 10 statements);
  * and DuckDB on the same views ({@code sql --duckdb}'s script through DuckDB's JDBC driver, 2
@@ -46,6 +46,8 @@ public final class SqlLatencyBenchmark implements Callable<Integer> {
     Path queries;
     @Option(names = "--one-shot", paramLabel = "N", defaultValue = "3", description = "one-shot command runs (default: ${DEFAULT-VALUE})")
     int oneShot;
+    @Option(names = "--submit", paramLabel = "FILE", defaultValue = "submit.sh", description = "the submit script the one-shot runs go through (default: ${DEFAULT-VALUE})")
+    Path submit;
 
     private final BenchmarkResults results = new BenchmarkResults(System.out);
 
@@ -65,16 +67,20 @@ public final class SqlLatencyBenchmark implements Callable<Integer> {
         warm.addAll(statements);
         results.put("sql.warm_statements", warm.size());
 
+        oneShotSeconds(true); // untimed: creates the class-data archive when the jar is newer than it
         double[] oneShots = new double[oneShot];
-        for (int i = 0; i < oneShot; i++) {
-            oneShots[i] = oneShotSeconds();
+        double[] withoutArchive = new double[oneShot];
+        for (int i = 0; i < oneShot; i++) { // interleaved, so that a change of load falls on both
+            oneShots[i] = oneShotSeconds(true);
+            withoutArchive[i] = oneShotSeconds(false);
         }
         results.put("sql.one_shot_s", median(oneShots));
+        results.put("sql.one_shot_no_archive_s", median(withoutArchive));
 
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream());
         long t0 = System.nanoTime();
         SparkSession spark = SparkSessions.create("bnscope-sql-latency", null, 2);
-        RunViews views = RunViews.open(spark, List.of(RunDirectory.open(spark, run)));
+        RunViews views = SqlShell.warm(spark, List.of(run)); // what the shell does while the first statement is typed
         SqlCommand.execute(spark, views, FIRST, SqlCommand.Options.print(), discard);
         results.put("sql.shell_first_s", seconds(t0));
         double[] sparkWarm = new double[warm.size()];
@@ -104,13 +110,13 @@ public final class SqlLatencyBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code Main sql FIRST --runs RUN} in a new JVM, as ./submit.sh starts it; its wall time. */
-    private double oneShotSeconds() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(new File(System.getProperty("java.home"), "bin/java").toString(), "-Xmx2g"));
-        cmd.addAll(List.of(SparkSessions.executorJavaOptions().split(" ")));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "sql", FIRST, "--runs", run));
+    /** {@code ./submit.sh sql FIRST --runs RUN} as a user runs it, with or without the class-data archive; its wall time. */
+    private double oneShotSeconds(boolean archive) throws Exception {
+        List<String> cmd = List.of(submit.toAbsolutePath().toString(), "sql", FIRST, "--runs", run);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("BNSCOPE_CDS", archive ? "1" : "0");
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = pb.start();
         if (p.waitFor() != 0) {
             throw new IllegalStateException("the one-shot command " + cmd + " exited with " + p.exitValue());
         }
