@@ -1,5 +1,7 @@
 package bnscope.analysis.claims;
 
+import bnscope.core.probes.SharpnessProbe;
+
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -19,7 +21,7 @@ import static org.apache.spark.sql.functions.when;
  */
 public final class ReliableEigenvalues {
     /** Largest measured relative residual ‖Hy − λy‖/|λ| of a λ_max that is used. */
-    public static final double RESIDUAL_LIMIT = 0.05;
+    public static final double RESIDUAL_LIMIT = SharpnessProbe.RELIABLE_RESIDUAL;
 
     /** How many λ_max rows there are and how many of them are left out. */
     public record LeftOut(long rows, long all) {

@@ -3,6 +3,7 @@ package bnscope.core.config;
 import bnscope.core.layers.NoiseGenerator;
 import bnscope.core.models.Implementation;
 import bnscope.core.models.Variant;
+import bnscope.core.probes.SharpnessProbe;
 
 import java.util.Arrays;
 import java.util.List;
@@ -149,7 +150,7 @@ public final class ConfigKeys {
             key("probe.sharpness.per_layer", BOOLEAN, false, "", v -> true, "Sharpness probe: also measure each weight layer's own Hessian block (its W and b)."),
             key("probe.sharpness.layers", INT_LIST, List.of(), "weight layer numbers >= 1", POSITIVE, "Sharpness probe: weight layers for the per-layer blocks; empty means all."),
             key("probe.sharpness.fd_step", DOUBLE, 1e-9, "in (0, 0.01)", v -> ((Number) v).doubleValue() > 0 && ((Number) v).doubleValue() < 1e-2,
-                    "Sharpness probe: relative finite-difference step of the Hessian-vector products (in double precision): each difference moves the block's parameters by fd_step x max(norm of the block, 1). Small because ReLU and max-pooling kinks, not truncation, limit the accuracy (docs/sharpness.md)."),
+                    "Sharpness probe: relative finite-difference step of the Hessian-vector products (in double precision): each difference moves the block's parameters by fd_step x max(norm of the block, 1). Small because ReLU and max-pooling kinks, not truncation, limit the accuracy; a block with an eigenvalue residual above " + SharpnessProbe.RELIABLE_RESIDUAL + " is measured again with a ten times smaller step, down to " + SharpnessProbe.MIN_FD_STEP + " (docs/sharpness.md)."),
             // analysis and report
             key("analysis.smoothing_window", INT, 20, "> 0", POSITIVE, "Trailing moving-average window (rows) for smoothed training curves."),
             key("report.layers", INT_LIST, List.of(5, 10), "weight layer numbers >= 1", POSITIVE, "Weight layers plotted in the report's gradient-change figure (the paper: VGG #5 and #10).")

@@ -19,7 +19,8 @@ import java.util.function.UnaryOperator;
  * a double-precision copy, so the trained network is never touched (StepObserver restores it anyway).
  *
  * <p>Each eigenvalue's residual ‖Hy − λy‖/|λ| is measured with one more product rather than taken
- * from the Lanczos estimate, so it includes the finite-difference error. Start vectors and
+ * from the Lanczos estimate, so it includes the finite-difference error; a block with a residual
+ * above {@link #RELIABLE_RESIDUAL} is measured again with a smaller step. Start vectors and
  * Rademacher draws come from the run seed, the step and the block; no global random generator is used.
  */
 public final class SharpnessProbe implements Probe {
@@ -51,7 +52,7 @@ public final class SharpnessProbe implements Probe {
     public void record(StepSnapshot s, SnapshotSink sink) {
         FiniteDifferenceHessian hessian = new FiniteDifferenceHessian(s, settings.fdStep());
         for (ParameterBlock block : blocks(s.layers())) {
-            for (Measurement m : measure(hessian, block, s.seed(), s.key().step())) {
+            for (Measurement m : measureReliably(hessian, block, s.seed(), s.key().step())) {
                 sink.write(SnapshotTables.SHARPNESS, s.key().startRow(SnapshotTables.SHARPNESS)
                         .set("which", block.which())
                         .set("layer", block.layer())
@@ -94,6 +95,35 @@ public final class SharpnessProbe implements Probe {
             }
         }
         return out;
+    }
+
+    /**
+     * A residual above this (relative) says an eigenpair is not one of the finite-difference
+     * Hessian's: a product straddled a kink of ReLU or max-pooling (see {@link FiniteDifferenceHessian}).
+     * The analysis reads only eigenvalues at or below it.
+     */
+    public static final double RELIABLE_RESIDUAL = 0.05;
+
+    /** The smallest relative step a retry goes down to: below it double rounding reaches ~1e-2 of a product. */
+    public static final double MIN_FD_STEP = 1e-12;
+
+    /**
+     * {@link #measure}, redone with a ten times smaller step while any of the block's eigenvalues has a
+     * residual above {@link #RELIABLE_RESIDUAL}, down to {@link #MIN_FD_STEP}. The rows keep the step
+     * of the last attempt ({@code fd_step}) and count the products of every attempt ({@code hvp_count});
+     * an eigenvalue still unreliable at the smallest step keeps its residual, which says so.
+     */
+    List<Measurement> measureReliably(FiniteDifferenceHessian hessian, ParameterBlock block, long seed, long step) {
+        List<Measurement> out = measure(hessian, block, seed, step);
+        int products = out.get(0).products();
+        FiniteDifferenceHessian h = hessian;
+        while (out.stream().anyMatch(m -> !(m.residual() <= RELIABLE_RESIDUAL)) && h.relativeStep() / 10 >= MIN_FD_STEP * (1 - 1e-9)) {
+            h = h.withStep(h.relativeStep() / 10);
+            out = measure(h, block, seed, step);
+            products += out.get(0).products();
+        }
+        int total = products;
+        return out.stream().map(m -> new Measurement(m.rank(), m.eigenvalue(), m.residual(), m.iterations(), m.trace(), total, m.step())).toList();
     }
 
     /** The top-k eigenvalues (largest first) and the trace of {@code block}'s Hessian. */

@@ -1,5 +1,6 @@
 package bnscope.core.tables;
 
+import bnscope.core.probes.SharpnessProbe;
 import java.util.List;
 
 import static bnscope.core.tables.ColumnType.*;
@@ -138,8 +139,8 @@ public final class SnapshotTables {
             .column("trace", DOUBLE, "loss / parameter²", "Hutchinson estimate of tr(H) of the block (mean of zᵀHz over Rademacher z); NaN when probe.sharpness.trace_samples = 0.")
             .column("trace_se", DOUBLE, "loss / parameter²", "Standard error of `trace` (sample sd / √samples); NaN for fewer than 2 samples.")
             .column("trace_samples", INT, "products", "Hutchinson samples behind `trace`.")
-            .column("hvp_count", INT, "products", "Hessian-vector products the block cost in all: Lanczos iterations + one residual check per eigenvalue + trace samples (each is two gradient passes in double precision).")
-            .column("fd_step", DOUBLE, "l2 norm", "Distance ‖εv‖ each finite difference moves the block's parameters: fd_step × max(‖w_block‖₂, 1).")
+            .column("hvp_count", INT, "products", "Hessian-vector products the block cost in all: Lanczos iterations + one residual check per eigenvalue + trace samples (each is two gradient passes in double precision), summed over the attempts when a measurement was redone with a smaller step.")
+            .column("fd_step", DOUBLE, "l2 norm", "Distance ‖εv‖ each finite difference moves the block's parameters: h × max(‖w_block‖₂, 1), with h = probe.sharpness.fd_step, or h/10, h/100, ... when a residual above " + SharpnessProbe.RELIABLE_RESIDUAL + " made the probe measure the block again (down to h = " + SharpnessProbe.MIN_FD_STEP + "; docs/sharpness.md).")
             .build();
 
     public static final TableSchema THEORY_CHECKS = TableSchema.builder("theory_checks",

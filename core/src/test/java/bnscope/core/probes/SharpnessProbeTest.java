@@ -260,14 +260,7 @@ class SharpnessProbeTest {
      */
     @Test
     void reluNetworkEigenvaluesAreStableAcrossStepsAroundTheDefault() {
-        NativeBackend.configure();
-        MultiLayerNetwork net = new MultiLayerNetwork(bnscope.core.models.VggBuilder.of("4,M,8,M", 16)
-                .variant(bnscope.core.models.Variant.STANDARD).implementation(bnscope.core.models.Implementation.FUSED).seed(42).build());
-        net.init();
-        for (int i = 0; i < 3; i++) {
-            net.fit(ProbeNets.imageBatch(DataType.FLOAT, 70 + i, 16, 32));
-        }
-        StepSnapshot s = HessianNets.snapshot(net, ProbeNets.imageBatch(DataType.FLOAT, 80, 16, 32), 7);
+        StepSnapshot s = smallVggSnapshot();
         double h = ProbeSettings.Sharpness.DEFAULT_FD_STEP;
         List<SharpnessProbe.Measurement> atDefault = measureWithStep(s, h);
         for (SharpnessProbe.Measurement m : atDefault) {
@@ -283,9 +276,51 @@ class SharpnessProbeTest {
         assertTrue(coarse.get(0).residual() > 0.1, "a step of 1e-5 straddles ReLU kinks here: residual " + coarse.get(0).residual());
     }
 
+    /**
+     * A measurement whose residual says it is unreliable (a step of 1e-5 straddles kinks on this VGG)
+     * is redone with steps ten times smaller until it is reliable: the same λ₁, λ₂ as at the default
+     * step, the smaller step in the rows, and the products of every attempt counted.
+     */
+    @Test
+    void anUnreliableMeasurementIsRedoneWithSmallerSteps() {
+        StepSnapshot s = smallVggSnapshot();
+        ParameterBlock global = ParameterBlock.global(s.layers());
+        List<SharpnessProbe.Measurement> coarse = measureWithStep(s, 1e-5);
+        assertTrue(coarse.get(0).residual() > SharpnessProbe.RELIABLE_RESIDUAL, "residual " + coarse.get(0).residual() + " at 1e-5");
+        List<SharpnessProbe.Measurement> redone = new SharpnessProbe(settingsWithStep(1e-5)).measureReliably(new FiniteDifferenceHessian(s, 1e-5), global, 7, 0);
+        List<SharpnessProbe.Measurement> atDefault = measureWithStep(s, ProbeSettings.Sharpness.DEFAULT_FD_STEP);
+        for (int i = 0; i < 2; i++) {
+            assertTrue(redone.get(i).residual() <= SharpnessProbe.RELIABLE_RESIDUAL, "λ" + (i + 1) + " residual " + redone.get(i).residual());
+            assertEquals(atDefault.get(i).eigenvalue(), redone.get(i).eigenvalue(), 1e-5 * atDefault.get(i).eigenvalue(), "λ" + (i + 1));
+        }
+        double stepRatio = redone.get(0).step() / coarse.get(0).step();
+        assertTrue(stepRatio <= 0.1 * (1 + 1e-9), "the step went from 1e-5 to " + 1e-5 * stepRatio);
+        assertTrue(redone.get(0).products() > coarse.get(0).products(), redone.get(0).products() + " products, the first attempt alone "
+                + coarse.get(0).products());
+        // a reliable first attempt is kept as it is
+        List<SharpnessProbe.Measurement> kept = new SharpnessProbe(settingsWithStep(ProbeSettings.Sharpness.DEFAULT_FD_STEP))
+                .measureReliably(new FiniteDifferenceHessian(s, ProbeSettings.Sharpness.DEFAULT_FD_STEP), global, 7, 0);
+        assertEquals(atDefault, kept);
+    }
+
+    /** A 2-conv-layer VGG (ReLU, max-pooling) after 3 SGD steps, and the snapshot of a 4th step at batch 16. */
+    private static StepSnapshot smallVggSnapshot() {
+        NativeBackend.configure();
+        MultiLayerNetwork net = new MultiLayerNetwork(bnscope.core.models.VggBuilder.of("4,M,8,M", 16)
+                .variant(bnscope.core.models.Variant.STANDARD).implementation(bnscope.core.models.Implementation.FUSED).seed(42).build());
+        net.init();
+        for (int i = 0; i < 3; i++) {
+            net.fit(ProbeNets.imageBatch(DataType.FLOAT, 70 + i, 16, 32));
+        }
+        return HessianNets.snapshot(net, ProbeNets.imageBatch(DataType.FLOAT, 80, 16, 32), 7);
+    }
+
+    private static ProbeSettings.Sharpness settingsWithStep(double h) {
+        return new ProbeSettings.Sharpness(true, ProbeSchedule.every(1), 2, 40, 1e-6, 0, false, List.of(), h);
+    }
+
     private static List<SharpnessProbe.Measurement> measureWithStep(StepSnapshot s, double h) {
-        ProbeSettings.Sharpness cfg = new ProbeSettings.Sharpness(true, ProbeSchedule.every(1), 2, 40, 1e-6, 0, false, List.of(), h);
-        return new SharpnessProbe(cfg).measure(new FiniteDifferenceHessian(s, h), ParameterBlock.global(s.layers()), 7, 0);
+        return new SharpnessProbe(settingsWithStep(h)).measure(new FiniteDifferenceHessian(s, h), ParameterBlock.global(s.layers()), 7, 0);
     }
     /**
      * Regression: at initialization every bias is 0, so an all-zero input row gives pre-activations
