@@ -152,12 +152,13 @@ public final class SqlCommand {
     static final int COUNTED_IN_ONE_JOB = 10_000;
 
     static void print(Dataset<Row> result, int maxRows, PrintStream console) {
-        List<Row> rows = result.limit(Math.max(maxRows, COUNTED_IN_ONE_JOB) + 1).collectAsList();
+        int fetched = Math.max(maxRows, COUNTED_IN_ONE_JOB);
+        List<Row> rows = result.limit(fetched + 1).collectAsList();
         TextTable table = TextTable.of(result.schema());
         rows.stream().limit(maxRows).forEach(table::add);
         console.print(table.render());
         if (rows.size() > maxRows) {
-            long total = rows.size() <= Math.max(maxRows, COUNTED_IN_ONE_JOB) ? rows.size() : result.count();
+            long total = rows.size() <= fetched ? rows.size() : result.count();
             console.printf(Locale.ROOT, "(%,d rows; showing the first %,d, %,d omitted)%n", total, maxRows, total - maxRows);
         } else {
             console.printf(Locale.ROOT, "(%,d rows)%n", rows.size());
