@@ -29,6 +29,7 @@ public final class GridTables {
     private final Map<TableSchema, List<Row>> rows = new LinkedHashMap<>();
     private final java.util.Set<TableSchema> legacy = new java.util.HashSet<>();
     private final Map<String, Object> config = new LinkedHashMap<>(Map.of("train.learning_rate", 0.1, "run.seed", 1));
+    private final Map<String, Object> cells = new LinkedHashMap<>();
 
     public GridTables(Path dir) {
         this.dir = dir;
@@ -65,6 +66,18 @@ public final class GridTables {
         return this;
     }
 
+    /** Records a grid cell in the manifest (cells.ID: variant, learning_rate, seed, status, steps_done). */
+    public GridTables withCell(String id, String variant, double lr, long seed, String status, long stepsDone) {
+        Map<String, Object> cell = new LinkedHashMap<>();
+        cell.put("variant", variant);
+        cell.put("learning_rate", lr);
+        cell.put("seed", seed);
+        cell.put("status", status);
+        cell.put("steps_done", stepsDone);
+        cells.put(id, cell);
+        return this;
+    }
+
     /** Writes the tables and a manifest (run.seed 1, train.learning_rate 0.1 and {@link #withConfig}'s values); returns the run directory. */
     public String write(SparkSession spark) {
         for (Map.Entry<TableSchema, List<Row>> e : rows.entrySet()) {
@@ -83,6 +96,9 @@ public final class GridTables {
             manifest.put("run_id", "grid");
             manifest.put("status", "completed");
             manifest.put("config", config);
+            if (!cells.isEmpty()) {
+                manifest.put("cells", cells);
+            }
             Files.writeString(dir.resolve("manifest.json"), new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(manifest));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

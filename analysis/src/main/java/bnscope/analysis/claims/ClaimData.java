@@ -4,6 +4,7 @@ import bnscope.analysis.AnalyzeOptions;
 import bnscope.analysis.CellColumns;
 import bnscope.analysis.RunDirectory;
 import bnscope.analysis.report.PaperReference;
+import bnscope.core.run.Manifest;
 import bnscope.core.tables.MetricTables;
 import bnscope.core.tables.SnapshotTables;
 import bnscope.core.tables.TableSchema;
@@ -12,6 +13,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,11 +28,47 @@ import static org.apache.spark.sql.functions.*;
 public final class ClaimData {
     private final RunDirectory run;
     private final AnalyzeOptions options;
+    private final Map<String, Manifest.Cell> unfinished;
     private Boolean accuracyDefined;
 
     public ClaimData(RunDirectory run, AnalyzeOptions options) {
         this.run = run;
         this.options = options;
+        this.unfinished = unfinishedCells(run);
+    }
+
+    /**
+     * The grid cells whose manifest status is not {@code completed} (stopped, failed, still running),
+     * by cell id. Their rows are left out of every statistic: a cell stopped part-way would otherwise
+     * count with its last recorded step as its "final" value.
+     */
+    private static Map<String, Manifest.Cell> unfinishedCells(RunDirectory run) {
+        Map<String, Manifest.Cell> out = new LinkedHashMap<>();
+        run.record().ifPresent(m -> m.cells.forEach((id, c) -> {
+            if (!"completed".equals(c.status) && c.variant != null) {
+                out.put(id, c);
+            }
+        }));
+        return out;
+    }
+
+    /** The unfinished cells left out, each as "ID (status, S of N steps)", in training order. */
+    public List<String> leftOutCells() {
+        List<String> out = new ArrayList<>();
+        unfinished.forEach((id, c) -> out.add(id + " (" + c.status + ", " + (c.stepsDone == null ? 0 : c.stepsDone) + " steps done)"));
+        return out;
+    }
+
+    /** A table of the run without the rows of unfinished cells. */
+    private Dataset<Row> read(TableSchema table) {
+        Dataset<Row> rows = run.read(table);
+        for (Manifest.Cell c : unfinished.values()) {
+            Column same = col("variant").equalTo(c.variant)
+                    .and(c.learningRate == null ? col(CellColumns.LEARNING_RATE).isNull() : col(CellColumns.LEARNING_RATE).equalTo(c.learningRate))
+                    .and(c.seed == null ? col(CellColumns.SEED).isNull() : col(CellColumns.SEED).equalTo(c.seed));
+            rows = rows.where(not(coalesce(same, lit(false))));
+        }
+        return rows;
     }
 
     public boolean has(TableSchema table) {
@@ -46,7 +84,7 @@ public final class ClaimData {
     }
 
     private Dataset<Row> train() {
-        return run.read(MetricTables.CURVES).where(col("kind").equalTo("train"));
+        return read(MetricTables.CURVES).where(col("kind").equalTo("train"));
     }
 
     /** False for a regression (the deep linear network, NaN accuracy) or a run without curves. */
@@ -99,7 +137,7 @@ public final class ClaimData {
      * point input), averaged over the recorded layers and units at each step.
      */
     public CellSamples inputMeanChange() {
-        Dataset<Row> m = run.read(MetricTables.MOMENTS).where(col("point").equalTo("input").and(col("delta_mean").isNotNull()));
+        Dataset<Row> m = read(MetricTables.MOMENTS).where(col("point").equalTo("input").and(col("delta_mean").isNotNull()));
         Dataset<Row> perStep = m.groupBy(col("variant"), col(CellColumns.LEARNING_RATE), col(CellColumns.SEED), col("step"))
                 .agg(avg("delta_mean").as("dm"));
         return CellSamples.of(perStep.groupBy(cell()).agg(expr("percentile(dm, 0.5)").as("value")).collectAsList(), "value");
@@ -107,7 +145,7 @@ public final class ClaimData {
 
     /** The W layers ics_metrics holds, ascending. */
     public List<Integer> icsLayers() {
-        return run.read(MetricTables.ICS_METRICS).where(col("param").equalTo("W")).select("layer").distinct().orderBy("layer")
+        return read(MetricTables.ICS_METRICS).where(col("param").equalTo("W")).select("layer").distinct().orderBy("layer")
                 .collectAsList().stream().map(r -> r.<Integer>getAs("layer")).toList();
     }
 
@@ -117,7 +155,7 @@ public final class ClaimData {
      * Keys: "cos(G,G') layer #L early" and so on, in layer, window, measure order.
      */
     public Map<String, CellSamples> gradientShift(List<Integer> layers) {
-        Dataset<Row> ics = run.read(MetricTables.ICS_METRICS).where(col("param").equalTo("W").and(col("layer").isin(layers.toArray())));
+        Dataset<Row> ics = read(MetricTables.ICS_METRICS).where(col("param").equalTo("W").and(col("layer").isin(layers.toArray())));
         Row span = ics.agg(max("step")).first();
         long middle = span.isNullAt(0) ? 0 : (span.getLong(0) + 1) / 2;
         List<Row> rows = ics.withColumn("window", when(col("step").lt(middle), lit("early")).otherwise(lit("late")))
@@ -140,7 +178,7 @@ public final class ClaimData {
 
     /** The landscape statistics of claim 6, per cell, over the probed steps before the paper's early window ends. */
     public Map<String, CellSamples> landscape() {
-        Dataset<Row> land = run.read(MetricTables.LANDSCAPE_METRICS).where(col("step").lt(PaperReference.LANDSCAPE_WINDOW_STEPS));
+        Dataset<Row> land = read(MetricTables.LANDSCAPE_METRICS).where(col("step").lt(PaperReference.LANDSCAPE_WINDOW_STEPS));
         List<Row> rows = land.groupBy(cell()).agg(
                 expr("percentile(loss_max - loss_min, 0.5)").as("loss"),
                 expr("percentile(grad_diff_max - grad_diff_min, 0.5)").as("grad"),
@@ -161,7 +199,7 @@ public final class ClaimData {
         Column exact = col("identity").isin("fact_c1", "thm41", "thm42");
         Column printed = col("identity").equalTo("thm41_printed");
         Column missed = col("rel_error").gt(tolerance).or(isnan(col("rel_error")));
-        List<Row> rows = run.read(SnapshotTables.THEORY_CHECKS).groupBy(cell()).agg(
+        List<Row> rows = read(SnapshotTables.THEORY_CHECKS).groupBy(cell()).agg(
                 avg(when(exact, when(missed, lit(1.0)).otherwise(lit(0.0)))).as("exact"),
                 avg(when(printed, when(col("lhs").gt(col("rhs")).and(missed), lit(1.0)).otherwise(lit(0.0)))).as("printed"))
                 .collectAsList();
@@ -188,14 +226,14 @@ public final class ClaimData {
      * or {@code reason} alone when no row was.
      */
     public String withSharpnessFilter(String reason) {
-        ReliableEigenvalues.LeftOut out = ReliableEigenvalues.leftOut(run.read(SnapshotTables.SHARPNESS));
+        ReliableEigenvalues.LeftOut out = ReliableEigenvalues.leftOut(read(SnapshotTables.SHARPNESS));
         return !out.any() ? reason : reason + " (" + out.rows() + " of " + out.all() + " λ_max rows left out: measured residual above "
                 + ReliableEigenvalues.RESIDUAL_LIMIT + ": such an eigenvalue is not reliable; docs/sharpness.md)";
     }
 
     /** λ_max per step and cell: the reliable global k = 1 eigenvalues ({@link ReliableEigenvalues}), averaged over the workers. */
     private Dataset<Row> lambdaMaxPerStep() {
-        return ReliableEigenvalues.reliable(run.read(SnapshotTables.SHARPNESS))
+        return ReliableEigenvalues.reliable(read(SnapshotTables.SHARPNESS))
                 .groupBy(col("variant"), col(CellColumns.LEARNING_RATE), col(CellColumns.SEED), col("step"))
                 .agg(avg("eigenvalue").as("lambda_max"));
     }

@@ -38,7 +38,7 @@ public final class Claims {
         for (Claim c : all()) {
             results.add(c.evaluate(data));
         }
-        return new ClaimsTable(run.path().toString(), results);
+        return new ClaimsTable(run.path().toString(), results, data.leftOutCells());
     }
 
     /** The claim numbers of a comma-separated list such as "1,2,3"; bad input names the known numbers. */

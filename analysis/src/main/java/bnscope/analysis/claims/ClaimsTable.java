@@ -9,10 +9,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** The claims of one run with their verdicts, as text (console, report) or JSON (pipelines). */
-public record ClaimsTable(String run, List<ClaimResult> results) {
+/**
+ * The claims of one run with their verdicts, as text (console, report) or JSON (pipelines), and the
+ * grid cells left out of every statistic because they did not finish training.
+ */
+public record ClaimsTable(String run, List<ClaimResult> results, List<String> leftOutCells) {
     public ClaimsTable {
         results = List.copyOf(results);
+        leftOutCells = List.copyOf(leftOutCells);
     }
 
     /** The result of claim {@code number}. */
@@ -29,6 +33,10 @@ public record ClaimsTable(String run, List<ClaimResult> results) {
     /** One block per claim: the claim and verdict, then statistic, values, rule and the numbers behind the verdict. */
     public String text() {
         StringBuilder sb = new StringBuilder("Claims of ").append(run).append('\n');
+        if (!leftOutCells.isEmpty()) {
+            sb.append("left out: ").append(leftOutCells.size()).append(" cell(s) that did not finish training (manifest status not "
+                    + "completed), so no statistic below counts them: ").append(String.join(", ", leftOutCells)).append('\n');
+        }
         for (ClaimResult r : results) {
             sb.append(String.format("%n%d. %s%n   verdict:   %s%n   statistic: %s%n", r.number(), r.claim(),
                     r.verdict().label().toUpperCase(java.util.Locale.ROOT), r.statistic()));
@@ -49,10 +57,12 @@ public record ClaimsTable(String run, List<ClaimResult> results) {
                 .collect(Collectors.joining(", "));
     }
 
-    /** The table as JSON: {"run": ..., "claims": [{number, claim, statistic, values: [{measure, variant, learning_rate, mean, sd, n}], rule, verdict, reason}]}. */
+    /** The table as JSON: {"run": ..., "left_out_cells": [...], "claims": [{number, claim, statistic, values: [{measure, variant, learning_rate, mean, sd, n}], rule, verdict, reason}]}. */
     public String json() {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode().put("run", run);
+        ArrayNode leftOut = root.putArray("left_out_cells");
+        leftOutCells.forEach(leftOut::add);
         ArrayNode claims = root.putArray("claims");
         for (ClaimResult r : results) {
             ObjectNode c = claims.addObject().put("number", r.number()).put("claim", r.claim()).put("statistic", r.statistic());

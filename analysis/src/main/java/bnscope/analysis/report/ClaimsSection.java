@@ -22,7 +22,9 @@ public final class ClaimsSection extends HeadedSection {
         out.paragraph("Each of the paper's claims with the statistic used, its value per variant and learning rate as mean ± sample "
                 + "standard deviation over n seeds, the decision rule and a verdict. A difference counts when it exceeds two "
                 + "standard errors of the difference (√(sd_a²/n_a + sd_b²/n_b)); with one seed nothing is decided (inconclusive), "
-                + "and a claim whose variants, learning rates or tables the run lacks is not measured. " + table.summary() + ".");
+                + "and a claim whose variants, learning rates or tables the run lacks is not measured. " + table.summary() + "."
+                + (table.leftOutCells().isEmpty() ? "" : " Left out of every statistic, because they did not finish training: "
+                + String.join(", ", table.leftOutCells()) + "."));
         out.table(List.of("#", "claim", "verdict", "statistic", "values (mean ± sd, n seeds)", "decision rule", "why"),
                 table.results().stream().map(ClaimsSection::row).toList());
         out.settings(settings());

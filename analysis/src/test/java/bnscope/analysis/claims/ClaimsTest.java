@@ -210,6 +210,30 @@ class ClaimsTest {
         assertTrue(notFull.reason().contains("not full-batch"), notFull.reason());
     }
 
+    /**
+     * A cell that stopped part-way (manifest status failed) counts in no statistic: its rows, read at
+     * its last recorded step, would pass for a finished cell's. The table names it, in text and JSON.
+     */
+    @Test
+    void cellsThatDidNotFinishAreLeftOutAndNamed(@TempDir Path dir) {
+        GridTables g = fig1(dir, 0.001, 0.004, 3);
+        for (long seed = 1; seed <= 3; seed++) {
+            g.withCell("standard-lr0.1-seed" + seed, "standard", 0.1, seed, "completed", 1200)
+                    .withCell("batchnorm-lr0.1-seed" + seed, "batchnorm", 0.1, seed, "completed", 1200);
+        }
+        // a fourth batchnorm seed stopped at step 600, learning far slower: counted, it would move the mean
+        g.trainCurve("batchnorm", 0.1, 4, 600, 0.0001, 0.01).withCell("batchnorm-lr0.1-seed4", "batchnorm", 0.1, 4, "failed", 600);
+        ClaimsTable table = claims(g.write(spark));
+        ClaimResult r = table.claim(1);
+        ClaimResult.Value bn = r.values().stream().filter(v -> v.variant().equals("batchnorm")).findFirst().orElseThrow();
+        assertEquals(3, bn.estimate().n(), "the stopped seed is left out");
+        assertTrue(r.statistic().contains("after 1000 steps"), "read-off step from finished cells only: " + r.statistic());
+        assertEquals(Verdict.REPRODUCED, r.verdict(), r.reason());
+        assertEquals(List.of("batchnorm-lr0.1-seed4 (failed, 600 steps done)"), table.leftOutCells());
+        assertTrue(table.text().contains("left out: 1 cell(s) that did not finish training"), table.text());
+        assertTrue(table.json().contains("\"left_out_cells\" : [ \"batchnorm-lr0.1-seed4 (failed, 600 steps done)\" ]"), table.json());
+    }
+
     @Test
     void theoryChecksOfAnOldSingleRunTakeTheManifestCellAndOneSeedIsInconclusive(@TempDir Path dir) {
         GridTables g = fig1(dir, 0.001, 0.004, 2).withoutCellColumns(SnapshotTables.THEORY_CHECKS);
