@@ -71,12 +71,13 @@ if [ "$use_cds" != 0 ]; then
   if [ ! -f "$cds" ] || [ "$jar" -nt "$cds" ]; then
     echo "bnscope: storing the start-up classes in a class-data archive (once per build, ~25 s)..." >&2
     tmp="$cds.$$.tmp"  # private names, moved into place: two first runs at once do not share a half-written file
-    if java -Xmx2g "${jvm_opts[@]}" -XX:ArchiveClassesAtExit="$tmp" -cp "$jar" bnscope.jobs.ClassDataWarmUp \
-        >"$tmp.log" 2>&1 && [ -s "$tmp" ]; then
-      mv -f "$tmp.log" "$cds.log"
+    made=0
+    java -Xmx2g "${jvm_opts[@]}" -XX:ArchiveClassesAtExit="$tmp" -cp "$jar" bnscope.jobs.ClassDataWarmUp \
+      >"$tmp.log" 2>&1 && [ -s "$tmp" ] && made=1
+    mv -f "$tmp.log" "$cds.log"
+    if [ "$made" = 1 ]; then
       mv -f "$tmp" "$cds"
     else
-      mv -f "$tmp.log" "$cds.log"
       rm -f "$tmp"
       echo "bnscope: the class-data archive could not be created (log: $cds.log); going on without it (slower start-up)" >&2
     fi

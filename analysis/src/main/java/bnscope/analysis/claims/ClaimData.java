@@ -29,12 +29,15 @@ public final class ClaimData {
     private final RunDirectory run;
     private final AnalyzeOptions options;
     private final Map<String, Manifest.Cell> unfinished;
+    /** True on the rows of an unfinished cell; null when every cell finished. */
+    private final Column ofUnfinished;
     private Boolean accuracyDefined;
 
     public ClaimData(RunDirectory run, AnalyzeOptions options) {
         this.run = run;
         this.options = options;
         this.unfinished = unfinishedCells(run);
+        this.ofUnfinished = unfinished.values().stream().map(ClaimData::rowsOf).reduce(Column::or).orElse(null);
     }
 
     /**
@@ -45,7 +48,7 @@ public final class ClaimData {
     private static Map<String, Manifest.Cell> unfinishedCells(RunDirectory run) {
         Map<String, Manifest.Cell> out = new LinkedHashMap<>();
         run.record().ifPresent(m -> m.cells.forEach((id, c) -> {
-            if (!"completed".equals(c.status) && c.variant != null) {
+            if (!Manifest.COMPLETED.equals(c.status) && c.variant != null) {
                 out.put(id, c);
             }
         }));
@@ -62,13 +65,14 @@ public final class ClaimData {
     /** A table of the run without the rows of unfinished cells. */
     private Dataset<Row> read(TableSchema table) {
         Dataset<Row> rows = run.read(table);
-        for (Manifest.Cell c : unfinished.values()) {
-            Column same = col("variant").equalTo(c.variant)
-                    .and(c.learningRate == null ? col(CellColumns.LEARNING_RATE).isNull() : col(CellColumns.LEARNING_RATE).equalTo(c.learningRate))
-                    .and(c.seed == null ? col(CellColumns.SEED).isNull() : col(CellColumns.SEED).equalTo(c.seed));
-            rows = rows.where(not(coalesce(same, lit(false))));
-        }
-        return rows;
+        return ofUnfinished == null ? rows : rows.where(not(coalesce(ofUnfinished, lit(false))));
+    }
+
+    /** The rows of cell {@code c} (its variant, learning rate and seed; a missing key matches null). */
+    private static Column rowsOf(Manifest.Cell c) {
+        return col("variant").equalTo(c.variant)
+                .and(c.learningRate == null ? col(CellColumns.LEARNING_RATE).isNull() : col(CellColumns.LEARNING_RATE).equalTo(c.learningRate))
+                .and(c.seed == null ? col(CellColumns.SEED).isNull() : col(CellColumns.SEED).equalTo(c.seed));
     }
 
     public boolean has(TableSchema table) {
