@@ -18,7 +18,9 @@ import org.apache.spark.sql.SparkSession;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
@@ -113,6 +115,28 @@ public final class RunDirectory {
     /** The manifest's status, or "unknown". */
     public String status() {
         return record.map(m -> m.status).orElse("unknown");
+    }
+
+    /**
+     * The grid cells whose manifest status is not {@code completed} (stopped, failed, still running),
+     * by cell id in training order; empty for a run without cells. Their tables hold the steps they
+     * reached, so a statistic of the "final" value must leave them out and a figure must say so.
+     */
+    public Map<String, Manifest.Cell> unfinishedCells() {
+        Map<String, Manifest.Cell> out = new LinkedHashMap<>();
+        record.ifPresent(m -> m.cells.forEach((id, c) -> {
+            if (!Manifest.COMPLETED.equals(c.status) && c.variant != null) {
+                out.put(id, c);
+            }
+        }));
+        return out;
+    }
+
+    /** {@link #unfinishedCells()}, each as "ID (status, S steps done)". */
+    public List<String> unfinishedCellNames() {
+        List<String> out = new ArrayList<>();
+        unfinishedCells().forEach((id, c) -> out.add(id + " (" + c.status + ", " + (c.stepsDone == null ? 0 : c.stepsDone) + " steps done)"));
+        return out;
     }
 
     public Path tablePath(TableSchema table) {

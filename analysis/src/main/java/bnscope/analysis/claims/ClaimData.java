@@ -13,7 +13,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,30 +35,13 @@ public final class ClaimData {
     public ClaimData(RunDirectory run, AnalyzeOptions options) {
         this.run = run;
         this.options = options;
-        this.unfinished = unfinishedCells(run);
+        this.unfinished = run.unfinishedCells();
         this.ofUnfinished = unfinished.values().stream().map(ClaimData::rowsOf).reduce(Column::or).orElse(null);
     }
 
-    /**
-     * The grid cells whose manifest status is not {@code completed} (stopped, failed, still running),
-     * by cell id. Their rows are left out of every statistic: a cell stopped part-way would otherwise
-     * count with its last recorded step as its "final" value.
-     */
-    private static Map<String, Manifest.Cell> unfinishedCells(RunDirectory run) {
-        Map<String, Manifest.Cell> out = new LinkedHashMap<>();
-        run.record().ifPresent(m -> m.cells.forEach((id, c) -> {
-            if (!Manifest.COMPLETED.equals(c.status) && c.variant != null) {
-                out.put(id, c);
-            }
-        }));
-        return out;
-    }
-
-    /** The unfinished cells left out, each as "ID (status, S of N steps)", in training order. */
+    /** The unfinished cells left out ({@link RunDirectory#unfinishedCellNames}), in training order. */
     public List<String> leftOutCells() {
-        List<String> out = new ArrayList<>();
-        unfinished.forEach((id, c) -> out.add(id + " (" + c.status + ", " + (c.stepsDone == null ? 0 : c.stepsDone) + " steps done)"));
-        return out;
+        return run.unfinishedCellNames();
     }
 
     /** A table of the run without the rows of unfinished cells. */

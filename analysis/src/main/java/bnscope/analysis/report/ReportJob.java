@@ -88,6 +88,11 @@ public final class ReportJob {
         if (!run.variants().isEmpty()) {
             intro.add("Variants: " + String.join(", ", run.variants()) + ".");
         }
+        if (!run.unfinishedCells().isEmpty()) {
+            intro.add("Not finished: " + run.unfinishedCells().size() + " cell(s) stopped before their last step: "
+                    + String.join(", ", run.unfinishedCells()) + ". The figures draw the steps they recorded, so a line or band "
+                    + "that ends early, or whose mean shifts where a seed's cell stopped, is one of these; the claims leave them out.");
+        }
         return intro;
     }
 }

@@ -23,9 +23,11 @@ import java.util.Map;
  *                          the recorded order; empty when the manifest has none
  * @param reducedRankLosses the deep linear network's levels L_0..L_d (manifest data.reduced_rank_losses),
  *                          empty for other runs
+ * @param unfinishedCells   the grid cells that did not finish training, as "ID (status, S steps done)"
+ *                          ({@link RunDirectory#unfinishedCellNames}); empty when every cell finished
  */
 public record RunInfo(String name, String path, String status, boolean hasManifest, List<String> variants,
-                      Map<String, String> config, List<Double> reducedRankLosses) {
+                      Map<String, String> config, List<Double> reducedRankLosses, List<String> unfinishedCells) {
     /** The config key of the learning rate (the paper's read-offs are per learning rate). */
     public static final String LEARNING_RATE = "train.learning_rate";
 
@@ -33,6 +35,7 @@ public record RunInfo(String name, String path, String status, boolean hasManife
         variants = List.copyOf(variants);
         config = Collections.unmodifiableMap(new LinkedHashMap<>(config));
         reducedRankLosses = List.copyOf(reducedRankLosses);
+        unfinishedCells = List.copyOf(unfinishedCells);
     }
 
     /** Every manifest read of the report. */
@@ -62,7 +65,8 @@ public record RunInfo(String name, String path, String status, boolean hasManife
         if (l.isArray()) {
             l.forEach(n -> levels.add(n.asDouble()));
         }
-        return new RunInfo(run.name(), run.path().toString(), run.status(), run.hasManifest(), variants, config, levels);
+        return new RunInfo(run.name(), run.path().toString(), run.status(), run.hasManifest(), variants, config, levels,
+                run.unfinishedCellNames());
     }
 
     /**

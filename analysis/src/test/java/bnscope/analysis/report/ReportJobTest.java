@@ -3,6 +3,8 @@ package bnscope.analysis.report;
 import org.junit.jupiter.api.Tag;
 import bnscope.analysis.AnalyzeJob;
 import bnscope.analysis.AnalyzeOptions;
+import bnscope.analysis.GridTables;
+import bnscope.analysis.RunDirectory;
 import bnscope.analysis.RunFixture;
 import bnscope.analysis.SmallRun;
 import bnscope.analysis.SparkTestSession;
@@ -203,6 +205,24 @@ class ReportJobTest {
             assertEquals("k = " + k + " (L = " + (k == 0 ? "5" : "1") + ")", table.cell(v, "lowest level reached (within 1%)"));
             assertEquals((double) first, ReportPage.number(table.cell(v, "first step there")));
         }
+    }
+
+    /**
+     * A grid cell that stopped part-way still draws its recorded steps, so the page says, before any
+     * figure, which cells those are; a finished cell is not named.
+     */
+    @Test
+    void introNamesTheCellsThatDidNotFinish(@TempDir Path dir) throws Exception {
+        GridTables g = new GridTables(dir.resolve("grid"))
+                .trainCurve("standard", 0.1, 1, 200, 0.01, 0.01).withCell("standard-lr0.1-seed1", "standard", 0.1, 1, "completed", 200)
+                .trainCurve("batchnorm", 0.1, 1, 200, 0.02, 0.01).withCell("batchnorm-lr0.1-seed1", "batchnorm", 0.1, 1, "completed", 200)
+                .trainCurve("batchnorm", 0.1, 2, 80, 0.02, 0.01).withCell("batchnorm-lr0.1-seed2", "batchnorm", 0.1, 2, "stopped", 80);
+        ReportJob.write(RunDirectory.open(spark, g.write(spark)), AnalyzeOptions.defaults());
+        ReportPage page = page(dir.resolve("grid"));
+        String intro = page.intro();
+        assertTrue(intro.contains("Not finished: 1 cell(s) stopped before their last step: batchnorm-lr0.1-seed2 (stopped, 80 steps done)."), intro);
+        assertFalse(intro.contains("batchnorm-lr0.1-seed1"), intro);
+        assertTrue(page.section("claims").contains("batchnorm-lr0.1-seed2 (stopped, 80 steps done)"), "the claims section names it too");
     }
 
     @Test

@@ -73,6 +73,13 @@ final class ReportPage {
         return html;
     }
 
+    /** The page's introduction: what stands between the title and the first section. */
+    String intro() {
+        int start = html.indexOf("</h1>");
+        Matcher m = SECTION.matcher(html);
+        return html.substring(start, m.find(start) ? m.start() : html.length());
+    }
+
     /** The section anchors in page order. */
     List<String> sectionIds() {
         return List.copyOf(sections.keySet());
