@@ -32,7 +32,8 @@ import java.util.function.Supplier;
  *
  * <p>Each statement runs through {@link SqlCommand#execute}, the one-shot command's path, so the
  * views, the read-only rule and the messages are the same; an error prints its one paragraph and
- * the shell goes on. Spark starts in the background while the first statement is typed. Ctrl-C
+ * the shell goes on. Spark starts in the background while the first statement is typed, and then
+ * warms up on the views ({@link ShellWarmUp}) until the first statement is entered. Ctrl-C
  * clears the line being typed, or cancels the running statement.
  */
 public final class SqlShell {
@@ -46,6 +47,9 @@ public final class SqlShell {
     final ShellCommands commands;
     private boolean timing;
     private String nextOut;
+    /** Set at the first statement: from then on no warm-up starts, and a running one is stopped. */
+    private boolean userStarted;
+    private ShellWarmUp warmUp;
     private int maxRows = SqlCommand.Options.DEFAULT_MAX_ROWS;
 
     private SqlShell(Supplier<SparkSession> spark, CompletableFuture<RunViews> views, RunViews listing,
@@ -75,6 +79,7 @@ public final class SqlShell {
         Supplier<SparkSession> spark = () -> await(session);
         SqlShell shell = new SqlShell(spark, views, listing, console, errors);
         shell.maxRows(maxRows);
+        views.thenAccept(v -> shell.startWarmUp(session.join(), v));
         try (Terminal terminal = TerminalBuilder.builder().system(true).dumb(true).build()) {
             LineReader reader = LineReaderBuilder.builder().terminal(terminal).appName("bnscope-sql")
                     .parser(new StatementLineParser())
@@ -137,8 +142,28 @@ public final class SqlShell {
         }
     }
 
+    /** Starts the background {@link ShellWarmUp}, unless the user's first statement came first. */
+    private synchronized void startWarmUp(SparkSession session, RunViews v) {
+        if (userStarted) {
+            return;
+        }
+        warmUp = new ShellWarmUp(session, v);
+        Thread t = new Thread(warmUp, "bnscope-shell-warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** The user goes first: ends the warm-up (for good) before the first statement runs. */
+    private synchronized void stopWarmUp() {
+        userStarted = true;
+        if (warmUp != null) {
+            warmUp.stop();
+        }
+    }
+
     /** Runs one statement and prints its result (or its error, as one paragraph); the shell goes on either way. */
     void statement(String text) {
+        stopWarmUp();
         String out = nextOut;
         nextOut = null; // \out is for the next result only, whether it succeeds or not
         long t0 = System.nanoTime();

@@ -18,9 +18,12 @@ class SqlSectionTest {
         f.put("duckdb.spark_nested_on.job_s", "3.0");
         f.put("duckdb.duckdb_s", "0.4");
         f.put("sql.shell_warm_median_s", "0.3");
+        f.put("sql.shell_warm_up_s", "8.4");
+        f.put("sql.shell_warm_up_queries", "13");
         String md = BenchmarkReport.render(new BenchmarkFigures(f));
         assertTrue(md.contains("| 2.50× (**misses**) (1.00 s / 0.40 s) | ≤ 2× |"), md);
         assertTrue(md.contains("| 0.300 s (meets) (slowest n/a) | ≤ 0.5 s |"), md);
+        assertTrue(md.contains("| shell: background warm-up after the views, until the first statement (13 queries) ") && md.contains(" | 8.40 s | |"), md);
         assertTrue(md.contains("| Spark, nested-column vectorized reader off: bare scan / recompute / whole job"), md);
     }
 }
