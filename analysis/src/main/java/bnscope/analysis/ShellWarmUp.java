@@ -16,9 +16,11 @@ import java.util.Map;
  * the docs' queries from ~0.5 s to ~0.3 s each (docs/queries.md, BENCHMARKS.md). The queries are
  * generic (counts and maxima), not the user's; their results are discarded and nothing is printed.
  *
- * <p>The user goes first: {@link #stop} (called before the first statement) cancels the running
- * warm-up query (its Spark job group) and ends the warm-up, so a statement typed early never waits
- * for it. A warm-up query that fails is skipped: the user's own statement reports any real problem.
+ * <p>The user goes first: {@link #stop} (called before the first statement) ends the warm-up; no
+ * further warm-up query starts, and the one running (under a second on the default run) finishes
+ * beside the user's statement rather than being cancelled, because a cancelled Spark job logs a
+ * "Lost task ... TaskKilled" warning per task on the user's terminal. A warm-up query that fails is
+ * skipped: the user's own statement reports any real problem.
  */
 public final class ShellWarmUp implements Runnable {
     /** The Spark job group of the warm-up's queries. */
@@ -54,7 +56,7 @@ public final class ShellWarmUp implements Runnable {
     @Override
     public void run() {
         SparkContext sc = spark.sparkContext();
-        sc.setJobGroup(JOB_GROUP, "SQL shell warm-up (stops at the first statement)", true);
+        sc.setJobGroup(JOB_GROUP, "SQL shell warm-up (stops at the first statement)", false);
         try {
             for (String q : queries) {
                 if (stopped) {
@@ -63,8 +65,8 @@ public final class ShellWarmUp implements Runnable {
                 try {
                     spark.sql(q).collectAsList();
                     completed++;
-                } catch (RuntimeException e) {
-                    // cancelled by stop(), or a table the user's own statement will report on
+                } catch (Exception e) { // Spark's Scala code also throws undeclared checked exceptions
+                    // a table the user's own statement will report on, or Spark stopping as the shell ends
                 }
             }
         } finally {
@@ -72,10 +74,9 @@ public final class ShellWarmUp implements Runnable {
         }
     }
 
-    /** Ends the warm-up: no further query starts, and the running one is cancelled. */
+    /** Ends the warm-up: no further query starts (the running one finishes). */
     public void stop() {
         stopped = true;
-        spark.sparkContext().cancelJobGroup(JOB_GROUP);
     }
 
     /** How many warm-up queries ran to the end. */

@@ -47,7 +47,7 @@ public final class SqlShell {
     final ShellCommands commands;
     private boolean timing;
     private String nextOut;
-    /** Set at the first statement: from then on no warm-up starts, and a running one is stopped. */
+    /** Set at the first statement: from then on no warm-up starts, and a running one starts no further query. */
     private boolean userStarted;
     private ShellWarmUp warmUp;
     private int maxRows = SqlCommand.Options.DEFAULT_MAX_ROWS;
