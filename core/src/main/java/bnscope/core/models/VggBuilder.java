@@ -6,6 +6,7 @@ import bnscope.core.layers.NoiseGenerator;
 import bnscope.core.layers.NoisyBatchNorm;
 import bnscope.core.layers.ChannelsLastToDense;
 import bnscope.core.layers.FusedConvolution;
+import bnscope.core.layers.FusedRelu;
 import bnscope.core.layers.ToChannelsLast;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -47,7 +48,9 @@ import java.util.Locale;
  *   noisy-batchnorm   conv(identity)  BatchNormalization  NoisyBatchNorm  ActivationLayer(ReLU)
  *   l1 / l2 / linf    conv(identity)  LpNormalization(p)  ActivationLayer(ReLU)
  * </pre>
- * so the normalization sits between the linear map and its non-linearity, as in the paper. Layers after
+ * so the normalization sits between the linear map and its non-linearity, as in the paper (with
+ * {@code model.implementation = fused} the conv is {@code FusedConvolution}, BatchNorm
+ * {@code FusedBatchNormalization} and the ReLU layer {@code FusedRelu}: subclasses computing the same). Layers after
  * the weight layer are named "conv3_1/bn", "conv3_1/noise", "conv3_1/relu"; pools are "pool1", ...;
  * the output layer is "output". DL4J layer indices therefore differ between variants: use
  * {@link bnscope.core.probes.WeightLayers} to map the paper's "weight layer #k" to an index.
@@ -210,7 +213,8 @@ public final class VggBuilder {
         for (Layer norm : normalization(name)) {
             list.layer(norm);
         }
-        list.layer(new ActivationLayer.Builder().activation(Activation.RELU).name(name + "/relu").build());
+        ActivationLayer.Builder relu = implementation == Implementation.FUSED ? new FusedRelu.Builder() : new ActivationLayer.Builder();
+        list.layer(relu.activation(Activation.RELU).name(name + "/relu").build());
     }
 
     private List<Layer> normalization(String name) {

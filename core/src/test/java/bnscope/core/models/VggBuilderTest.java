@@ -213,7 +213,7 @@ class VggBuilderTest {
                 case "SubsamplingLayer" -> "Pool";
                 case "BatchNormalization", "FusedBatchNormalization" -> "BN";
                 case "NoisyBatchNorm" -> "Noise";
-                case "ActivationLayer" -> ((ActivationLayer) layer).getActivationFn() instanceof ActivationReLU ? "ReLU" : "?";
+                case "ActivationLayer", "FusedRelu" -> ((ActivationLayer) layer).getActivationFn() instanceof ActivationReLU ? "ReLU" : "?";
                 default -> layer.getClass().getSimpleName();
             };
             out.add(kind);
