@@ -187,7 +187,8 @@ final class DistributionFigure {
                 renderer.setSeriesStroke(i, new BasicStroke(1.6f));
                 i++;
             }
-            NumberAxis x = new NumberAxis(variant + (dropZeros ? String.format(java.util.Locale.ROOT, " (zeros: %.0f%%, not drawn)",
+            // short enough for a third of the figure's width; the title says the zeros are not drawn
+            NumberAxis x = new NumberAxis(variant + (dropZeros ? String.format(java.util.Locale.ROOT, " (%.0f%% zeros)",
                     100.0 * variantZeros / Math.max(1, variantValues)) : ""));
             x.setRange(lo, hi);
             x.setLabelPaint(FigureCharts.color(variant, 0));
@@ -205,7 +206,7 @@ final class DistributionFigure {
         }
         plot.setFixedLegendItems(legend);
         JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
-        chart.setTitle(new TextTitle(title, new Font(Font.SANS_SERIF, Font.BOLD, 14)));
+        chart.setTitle(new TextTitle(title + (dropZeros ? "; exact zeros not drawn" : ""), new Font(Font.SANS_SERIF, Font.BOLD, 14)));
         chart.setBackgroundPaint(Color.WHITE);
         return chart;
     }
