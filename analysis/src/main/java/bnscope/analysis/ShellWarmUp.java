@@ -12,8 +12,8 @@ import java.util.Map;
  * statement: one small aggregate per view (grouped and sorted by run and variant, reading the
  * step column), and a self-join of {@code curves}. A fresh JVM plans and executes its first Spark
  * queries slowly (the planner, the code generator and the shuffle and sort paths run interpreted
- * until the JIT compiles them); on the default run this warm-up takes ~9 s on 2 cores and brings
- * the docs' queries from ~0.5 s to ~0.3 s each (docs/queries.md, BENCHMARKS.md). The queries are
+ * until the JIT compiles them); on the default run this warm-up took 9.7 s on 2 cores and brought
+ * the docs' queries from a median 0.54 s to 0.39 s (docs/queries.md). The queries are
  * generic (counts and maxima), not the user's; their results are discarded and nothing is printed.
  *
  * <p>The user goes first: {@link #stop} (called before the first statement) ends the warm-up; no
