@@ -27,16 +27,14 @@ import static org.apache.spark.sql.functions.*;
 public final class ClaimData {
     private final RunDirectory run;
     private final AnalyzeOptions options;
-    private final Map<String, Manifest.Cell> unfinished;
-    /** True on the rows of an unfinished cell; null when every cell finished. */
+    /** True on the rows of an unfinished cell ({@link RunDirectory#unfinishedCells}); null when every cell finished. */
     private final Column ofUnfinished;
     private Boolean accuracyDefined;
 
     public ClaimData(RunDirectory run, AnalyzeOptions options) {
         this.run = run;
         this.options = options;
-        this.unfinished = run.unfinishedCells();
-        this.ofUnfinished = unfinished.values().stream().map(ClaimData::rowsOf).reduce(Column::or).orElse(null);
+        this.ofUnfinished = run.unfinishedCells().values().stream().map(ClaimData::rowsOf).reduce(Column::or).orElse(null);
     }
 
     /** The unfinished cells left out ({@link RunDirectory#unfinishedCellNames}), in training order. */

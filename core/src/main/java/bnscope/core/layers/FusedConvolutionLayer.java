@@ -48,7 +48,8 @@ public class FusedConvolutionLayer extends ConvolutionLayer {
                 && (afn instanceof ActivationIdentity || isPlainRelu(afn));
     }
 
-    private static boolean isPlainRelu(IActivation afn) {
+    /** A ReLU with DL4J's defaults (no max, threshold or negative slope); also {@link FusedReluLayer}'s test. */
+    static boolean isPlainRelu(IActivation afn) {
         return afn instanceof ActivationReLU && afn.equals(new ActivationReLU());
     }
 

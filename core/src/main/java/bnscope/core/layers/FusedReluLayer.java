@@ -7,7 +7,6 @@ import org.deeplearning4j.nn.layers.ActivationLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
@@ -30,8 +29,7 @@ public class FusedReluLayer extends ActivationLayer {
 
     /** A plain ReLU without dropout: the layer's own passes; anything else runs DL4J's code. */
     boolean fastPath() {
-        return layerConf().getActivationFn() instanceof ActivationReLU relu && relu.equals(new ActivationReLU())
-                && layerConf().getIDropout() == null;
+        return FusedConvolutionLayer.isPlainRelu(layerConf().getActivationFn()) && layerConf().getIDropout() == null;
     }
 
     @Override

@@ -42,24 +42,29 @@ public final class Evaluation {
     private record Chunk(double score, long correct) {
     }
 
+    /** How one chunk is evaluated. */
+    private interface ChunkPass {
+        Chunk run(MultiLayerNetwork net, DataSet chunk, boolean classification);
+    }
+
     /** One forward pass per chunk. */
     public static Result of(MultiLayerNetwork net, DataSet data, boolean classification) {
-        return over(net, data, classification, false);
+        return over(net, data, classification, Evaluation::onePassChunk);
     }
 
     /** The earlier evaluation: DL4J's {@code score} and then {@code output} per chunk, two forward passes; same results as {@link #of}. */
     public static Result twoPasses(MultiLayerNetwork net, DataSet data, boolean classification) {
-        return over(net, data, classification, true);
+        return over(net, data, classification, Evaluation::twoPassChunk);
     }
 
-    private static Result over(MultiLayerNetwork net, DataSet data, boolean classification, boolean twoPasses) {
+    private static Result over(MultiLayerNetwork net, DataSet data, boolean classification, ChunkPass pass) {
         int n = data.numExamples();
         double lossSum = 0;
         long correct = 0;
         for (int start = 0; start < n; start += CHUNK) {
             int end = Math.min(n, start + CHUNK);
             DataSet chunk = n <= CHUNK ? data : (DataSet) data.getRange(start, end);
-            Chunk c = twoPasses ? twoPassChunk(net, chunk, classification) : onePassChunk(net, chunk, classification);
+            Chunk c = pass.run(net, chunk, classification);
             lossSum += c.score() * (end - start);
             correct += c.correct();
         }
