@@ -42,6 +42,12 @@ public final class IcsMetricsJob implements MetricJob {
      * nearly twice as fast (docs/analysis.md, "ics_metrics against DuckDB").
      */
     static final int VECTOR_READER_BATCH_ROWS = 256;
+    /**
+     * Spark conf key choosing how the G and G' vectors are read: {@code pages} (the default) reads
+     * their Parquet pages directly when every file has bnscope's layout, {@code spark} always uses
+     * Spark's Parquet reader; both give the same rows ({@link IcsVectorSums}, docs/analysis.md).
+     */
+    public static final String VECTOR_READER_KEY = "spark.bnscope.icsVectorReader";
     /** What {@link #metrics} groups by: one row per cell, layer, parameter and step, over the workers. */
     private static final List<String> STEP_KEY = CellColumns.key("layer", "param", "step");
 
@@ -76,7 +82,7 @@ public final class IcsMetricsJob implements MetricJob {
                     lit(null).cast("double").as("rel_diff"),
                     lit(null).cast("long").as("bad_chunks"));
         }
-        Dataset<Row> chunks = IcsVectorSums.of(run.read(SnapshotTables.ICS_VECTORS));
+        Dataset<Row> chunks = IcsVectorSums.of(run);
         // Scalars and per-chunk sums meet in one aggregation instead of a join. Hashing the rows on
         // metrics()'s grouping, a subset of KEY, serves both that aggregation and the one over the
         // workers: the whole job shuffles once, and only the small per-chunk rows. One partition per

@@ -19,6 +19,11 @@ import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.WholeStageCodegenExec;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -37,9 +42,12 @@ import static org.apache.spark.sql.functions.col;
  * reading the vectors; exploding the arrays about 3 times; a typed Dataset map about 2.5 times,
  * because the encoder boxes each element of a nullable array. Reading the arrays of the internal
  * rows in place ({@link ArrayData#getFloat}), straight from the Parquet reader's column vectors,
- * boxes nothing (docs/analysis.md has the measurements).
+ * boxes nothing (docs/analysis.md has the measurements). Faster still, and the default, is not to use
+ * Spark's Parquet reader for the two arrays at all ({@link IcsVectorPageSums}): its nested-column
+ * reader spends more time assembling the arrays element by element than the sums take.
  */
 final class IcsVectorSums {
+    private static final Logger LOG = LoggerFactory.getLogger(IcsVectorSums.class);
     /** The per-row sums: the key, {@code bad} (1 when g and g_prime are missing or differ in length) and the three sums. */
     static final StructType SCHEMA = DataTypes.createStructType(new StructField[]{
             DataTypes.createStructField("variant", DataTypes.StringType, true),
@@ -58,20 +66,47 @@ final class IcsVectorSums {
     }
 
     /**
-     * Per ics_vectors row: the key, {@code bad} and Σ(g−g')², Σg², Σg'². A row whose arrays differ
-     * in length (or lacks one) is bad; its sums cover the elements both arrays have.
+     * {@link IcsMetricsJob#VECTOR_READER_KEY}: {@code pages} (default) reads the G and G' columns
+     * straight from their Parquet pages ({@link IcsVectorPageSums}) when every file has bnscope's
+     * layout; {@code spark} always uses Spark's Parquet reader (the columnar scan read in place, or its
+     * rows when the scan is not columnar). Both give the same rows.
      */
-    static Dataset<Row> of(Dataset<Row> vectors) {
+    static final String READER_KEY = IcsMetricsJob.VECTOR_READER_KEY;
+
+    /**
+     * Per ics_vectors row of {@code run}: the key, {@code bad} and Σ(g−g')², Σg², Σg'². A row whose arrays
+     * differ in length (or lacks one) is bad; its sums cover the elements both arrays have. The cell
+     * columns are filled from the manifest after the sums ({@link CellColumns#complete}): filling them
+     * in the scan's projection would leave Spark's columnar scan under a projection that is not plain
+     * columns, and the sums would read copied rows instead of the column batches.
+     */
+    static Dataset<Row> of(RunDirectory run) {
+        Dataset<Row> vectors = run.readAsStored(bnscope.core.tables.SnapshotTables.ICS_VECTORS);
+        SparkSession spark = vectors.sparkSession();
         Dataset<Row> selected = vectors.select(COLUMNS.stream().map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new));
-        FileSourceScanExec scan = columnarScan(selected.queryExecution().executedPlan());
-        JavaRDD<Row> sums;
-        if (scan != null) {
+        FileSourceScanExec scan = fileScan(selected.queryExecution().executedPlan());
+        String reader = spark.conf().get(READER_KEY, "pages");
+        if (!reader.equals("pages") && !reader.equals("spark")) {
+            throw new bnscope.core.BadInputException("Spark conf " + READER_KEY + " is '" + reader
+                    + "'; expected 'pages' (read the G and G' pages directly, the default) or 'spark' (Spark's Parquet reader).");
+        }
+        JavaRDD<Row> sums = null;
+        if (reader.equals("pages") && scan != null) {
+            StringBuilder whyNot = new StringBuilder();
+            java.util.Optional<List<IcsVectorPageSums.Split>> splits = IcsVectorPageSums.splits(scan, spark.sparkContext().hadoopConfiguration(), whyNot);
+            if (splits.isPresent()) {
+                sums = IcsVectorPageSums.of(JavaSparkContext.fromSparkContext(spark.sparkContext()), splits.get());
+            } else {
+                LOG.info("ics_vectors read with Spark's Parquet reader: {}", whyNot);
+            }
+        }
+        if (sums == null && scan != null && scan.supportsColumnar()) {
             int[] at = ordinals(scan);
             sums = scan.executeColumnar().toJavaRDD().flatMap(batch -> sumsOf(batch, at));
-        } else {
+        } else if (sums == null) {
             sums = selected.queryExecution().toRdd().toJavaRDD().map(r -> sumsOf(r, IN_ORDER));
         }
-        return vectors.sparkSession().createDataFrame(sums, SCHEMA);
+        return CellColumns.complete(spark.createDataFrame(sums, SCHEMA), run);
     }
 
     /** The columns {@link #of} selects, in order, and {@link #sumsOf} reads. */
@@ -79,13 +114,12 @@ final class IcsVectorSums {
     private static final int[] IN_ORDER = java.util.stream.IntStream.range(0, COLUMNS.size()).toArray();
 
     /**
-     * The Parquet scan under the select when it hands out column batches and nothing but column
-     * pruning and reordering lies between: its rows are then read in place, without the copy into
-     * unsafe rows that the row-based plan makes of every array (a profile showed that copy costing
-     * as much as decoding the arrays). Null when the scan is not columnar (e.g. the nested-column
-     * vectorized reader is off) or the plan does more than select columns.
+     * The Parquet scan under the select when nothing but column pruning and reordering lies between,
+     * else null. Its rows can then be read in place (a columnar scan: without the copy into unsafe
+     * rows that the row-based plan makes of every array, which a profile showed costing as much as
+     * decoding the arrays) or its files read page by page.
      */
-    static FileSourceScanExec columnarScan(SparkPlan plan) {
+    static FileSourceScanExec fileScan(SparkPlan plan) {
         SparkPlan node = plan;
         while (!(node instanceof FileSourceScanExec) && node.children().size() == 1) {
             boolean onlyColumns = node instanceof ProjectExec p && p.projectList().forall(e -> e instanceof Attribute);
@@ -94,7 +128,7 @@ final class IcsVectorSums {
             }
             node = node.children().head();
         }
-        if (!(node instanceof FileSourceScanExec scan) || !scan.supportsColumnar()) {
+        if (!(node instanceof FileSourceScanExec scan)) {
             return null;
         }
         return names(scan).containsAll(COLUMNS) ? scan : null;
@@ -126,19 +160,43 @@ final class IcsVectorSums {
         ArrayData p = r.isNullAt(at[8]) ? null : r.getArray(at[8]);
         boolean bad = g == null || p == null || g.numElements() != p.numElements();
         int n = bad ? (g == null || p == null ? 0 : Math.min(g.numElements(), p.numElements())) : g.numElements();
+        double[] s = n == 0 ? new double[3] : sums(g::getFloat, p::getFloat, n);
+        return row(string(r, at[0]), r.isNullAt(at[1]) ? null : r.getDouble(at[1]),
+                r.isNullAt(at[2]) ? null : r.getLong(at[2]), r.getInt(at[3]), r.getLong(at[4]), r.getInt(at[5]),
+                string(r, at[6]), bad, s);
+    }
+
+    /** One row's sums from plain arrays ({@link IcsVectorPageSums}): the first {@code gLength} and {@code pLength} floats of g and g'. */
+    static Row sums(String variant, Double learningRate, Long seed, int worker, long step, int layer, String param,
+                    float[] g, int gLength, float[] p, int pLength) {
+        int n = Math.min(gLength, pLength);
+        return row(variant, learningRate, seed, worker, step, layer, param, gLength != pLength,
+                n == 0 ? new double[3] : sums(i -> g[i], i -> p[i], n));
+    }
+
+    /** Element {@code i} of one of the two vectors of a row. */
+    private interface Floats {
+        float at(int i);
+    }
+
+    /** {‖g−g'‖², ‖g‖², ‖g'‖²} over the first n elements, in double precision. */
+    private static double[] sums(Floats g, Floats p, int n) {
         double d2 = 0;
         double gg = 0;
         double pp = 0;
         for (int i = 0; i < n; i++) {
-            double a = g.getFloat(i);
-            double b = p.getFloat(i);
+            double a = g.at(i);
+            double b = p.at(i);
             d2 += (a - b) * (a - b);
             gg += a * a;
             pp += b * b;
         }
-        return RowFactory.create(string(r, at[0]), r.isNullAt(at[1]) ? null : r.getDouble(at[1]),
-                r.isNullAt(at[2]) ? null : r.getLong(at[2]), r.getInt(at[3]), r.getLong(at[4]), r.getInt(at[5]),
-                string(r, at[6]), bad ? 1 : 0, d2, gg, pp);
+        return new double[]{d2, gg, pp};
+    }
+
+    private static Row row(String variant, Double learningRate, Long seed, int worker, long step, int layer, String param,
+                           boolean bad, double[] s) {
+        return RowFactory.create(variant, learningRate, seed, worker, step, layer, param, bad ? 1 : 0, s[0], s[1], s[2]);
     }
 
     private static String string(InternalRow r, int i) {

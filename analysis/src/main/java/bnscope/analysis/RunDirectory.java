@@ -187,6 +187,14 @@ public final class RunDirectory {
      * Throws BadInputException when the table is absent.
      */
     public Dataset<Row> read(TableSchema table) {
+        return CellColumns.complete(readAsStored(table), this);
+    }
+
+    /**
+     * The table as its files hold it: the cell columns are null in files from before grids (where
+     * {@link #read} fills them from the manifest). For jobs that fill them in later themselves.
+     */
+    Dataset<Row> readAsStored(TableSchema table) {
         if (!has(table)) {
             throw new BadInputException("Run directory " + dir + " has no table " + table.name() + " (no Parquet files under "
                     + tablePath(table) + "). Check the run finished and recorded this table, or run `analyze` first for metric tables.");
@@ -194,7 +202,7 @@ public final class RunDirectory {
         if (spark == null) {
             throw new IllegalStateException("run directory " + dir + " was opened without a Spark session; it cannot read " + table.name());
         }
-        return CellColumns.complete(spark.read().schema(CellColumns.readType(table)).parquet(tablePath(table).toString()), this);
+        return spark.read().schema(CellColumns.readType(table)).parquet(tablePath(table).toString());
     }
 
     /** The learning rate the manifest records for a run without a grid (train.learning_rate), if any. */

@@ -132,31 +132,41 @@ class IcsMetricsJobTest {
     }
 
     @Test
-    void theSumsReadTheColumnarScanInPlaceAndTheRowPathGivesTheSameSums(@TempDir Path dir) {
+    void thePagesTheColumnarScanAndTheRowPathGiveTheSameSums(@TempDir Path dir) {
         RunFixture run = new RunFixture(dir, "columnar-run");
         for (int worker = 0; worker < 2; worker++) {
             Pair p = pair(worker, 0, 3);
             addScalars(run, "batchnorm", worker, 0, 3, p.gNorm(), p.gPrimeNorm(), p.dot(), p.diffNorm(), p.cosine());
             addVectors(run, "batchnorm", worker, 0, 3, p, false);
         }
-        Dataset<Row> vectors = RunDirectory.open(spark, run.write()).read(ICS_VECTORS);
-        Dataset<Row> selected = vectors.select("variant", "learning_rate", "seed", "worker", "step", "layer", "param", "g", "g_prime");
-        assertNotNull(IcsVectorSums.columnarScan(selected.queryExecution().executedPlan()),
+        // a manifest that records the run's learning rate and seed, as train writes them: the cell
+        // columns are filled after the sums, so the scan stays plain columns and columnar
+        RunDirectory vectors = RunDirectory.open(spark, run.write("{\"run_id\": \"columnar-run\", \"config\": {\"train.learning_rate\": 0.1, \"run.seed\": 1}, "
+                + "\"variants\": [\"batchnorm\"], \"status\": \"completed\"}"));
+        // what the sums read before: the cells filled in inside the scan's projection, which then is not plain columns
+        Dataset<Row> completed = vectors.read(ICS_VECTORS).select("variant", "learning_rate", "seed", "worker", "step", "layer", "param", "g", "g_prime");
+        assertNull(IcsVectorSums.fileScan(completed.queryExecution().executedPlan()), completed.queryExecution().executedPlan().toString());
+        Dataset<Row> selected = vectors.readAsStored(ICS_VECTORS).select("variant", "learning_rate", "seed", "worker", "step", "layer", "param", "g", "g_prime");
+        assertTrue(IcsVectorSums.fileScan(selected.queryExecution().executedPlan()).supportsColumnar(),
                 selected.queryExecution().executedPlan().toString());
-        List<Row> columnar = IcsVectorSums.of(vectors).orderBy("worker", "step", "layer").collectAsList();
-        spark.conf().set("spark.sql.parquet.enableNestedColumnVectorizedReader", false);
+        List<Row> pages = IcsVectorSums.of(vectors).orderBy("worker", "step", "layer", "d2").collectAsList();
+        spark.conf().set(IcsVectorSums.READER_KEY, "spark");
         try {
-            Dataset<Row> rowBased = vectors.select("variant", "learning_rate", "seed", "worker", "step", "layer", "param", "g", "g_prime");
-            assertNull(IcsVectorSums.columnarScan(rowBased.queryExecution().executedPlan()));
-            assertEquals(columnar, IcsVectorSums.of(vectors).orderBy("worker", "step", "layer").collectAsList());
+            assertEquals(pages, IcsVectorSums.of(vectors).orderBy("worker", "step", "layer", "d2").collectAsList(), "columnar scan");
+            spark.conf().set("spark.sql.parquet.enableNestedColumnVectorizedReader", false);
+            Dataset<Row> rowBased = vectors.readAsStored(ICS_VECTORS).select("variant", "learning_rate", "seed", "worker", "step", "layer", "param", "g", "g_prime");
+            assertFalse(IcsVectorSums.fileScan(rowBased.queryExecution().executedPlan()).supportsColumnar());
+            assertEquals(pages, IcsVectorSums.of(vectors).orderBy("worker", "step", "layer", "d2").collectAsList(), "row path");
         } finally {
             spark.conf().unset("spark.sql.parquet.enableNestedColumnVectorizedReader");
+            spark.conf().unset(IcsVectorSums.READER_KEY);
         }
         // worker 0's chunks add up to ‖G−G'‖²
-        double d2 = columnar.stream().filter(r -> r.<Integer>getAs("worker") == 0).mapToDouble(r -> r.<Double>getAs("d2")).sum();
+        double d2 = pages.stream().filter(r -> r.<Integer>getAs("worker") == 0).mapToDouble(r -> r.<Double>getAs("d2")).sum();
         double diffNorm = pair(0, 0, 3).diffNorm();
         assertEquals(diffNorm * diffNorm, d2, 1e-12 * d2);
-        assertEquals(3, columnar.stream().filter(r -> r.<Integer>getAs("worker") == 0).count(), "7 values in chunks of 3");
+        assertEquals(3, pages.stream().filter(r -> r.<Integer>getAs("worker") == 0).count(), "7 values in chunks of 3");
+        assertTrue(pages.stream().allMatch(r -> r.<Double>getAs("learning_rate") == 0.1 && r.<Long>getAs("seed") == 1L));
     }
 
     @Test

@@ -9,6 +9,11 @@ import bnscope.core.tables.TableSchema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.GenericRecordBuilder;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.avro.AvroWriteSupport;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * A hand-made run directory for tests: snapshot rows written with the project's own Parquet
@@ -31,6 +37,8 @@ public final class RunFixture {
     private final Path dir;
     private final String runId;
     private final Map<FileKey, List<GenericRecord>> pending = new LinkedHashMap<>();
+    /** Parquet writer settings instead of the project's writer's (row group and page sizes, dictionary, format version); null: the project's writer. */
+    private UnaryOperator<AvroParquetWriter.Builder<GenericRecord>> writerSettings;
 
     public RunFixture(Path dir, String runId) {
         this.dir = dir;
@@ -59,6 +67,16 @@ public final class RunFixture {
         return this;
     }
 
+    /**
+     * Writes the next files with parquet-avro's writer set up by {@code settings} (on top of the
+     * project writer's list layout and codec), to test readers on layouts the project's writer does
+     * not produce at test sizes: many row groups and pages, dictionary pages, version-2 pages.
+     */
+    public RunFixture withWriterSettings(UnaryOperator<AvroParquetWriter.Builder<GenericRecord>> settings) {
+        this.writerSettings = settings;
+        return this;
+    }
+
     /** Writes the pending rows (one file per table, cell and worker) and a manifest; returns the run directory. */
     public String write(String manifestJson) {
         SnapshotLayout layout = new SnapshotLayout(new org.apache.hadoop.fs.Path(dir.toUri()));
@@ -68,8 +86,21 @@ public final class RunFixture {
             org.apache.hadoop.fs.Path file = k.worker() < 0
                     ? layout.driverFile(k.table(), k.cell(), 0)
                     : layout.committedFile(k.table(), k.cell(), 0, k.worker());
-            try (ParquetTableWriter w = new ParquetTableWriter(k.table(), file, conf)) {
-                e.getValue().forEach(w::write);
+            if (writerSettings == null) {
+                try (ParquetTableWriter w = new ParquetTableWriter(k.table(), file, conf)) {
+                    e.getValue().forEach(w::write);
+                }
+                continue;
+            }
+            Configuration c = new Configuration(conf);
+            c.setBoolean(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, false);
+            try (ParquetWriter<GenericRecord> w = writerSettings.apply(AvroParquetWriter.<GenericRecord>builder(HadoopOutputFile.fromPath(file, c))
+                    .withSchema(k.table().avroSchema()).withConf(c).withCompressionCodec(CompressionCodecName.SNAPPY)).build()) {
+                for (GenericRecord r : e.getValue()) {
+                    w.write(r);
+                }
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
             }
         }
         pending.clear();
