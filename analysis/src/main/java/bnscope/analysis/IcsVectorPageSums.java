@@ -26,6 +26,7 @@ import org.apache.spark.sql.execution.FileSourceScanExec;
 import org.apache.spark.sql.execution.datasources.FilePartition;
 import org.apache.spark.sql.execution.datasources.PartitionedFile;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.SerializableConfiguration;
 
 import java.io.IOException;
@@ -34,7 +35,9 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -50,9 +53,12 @@ import java.util.Set;
  */
 final class IcsVectorPageSums {
     /** The file columns read besides g and g_prime; {@code variant} comes from the partition directory. */
-    private static final List<String> KEY_COLUMNS = List.of("learning_rate", "seed", "worker", "step", "layer", "param");
-    /** The Parquet types of {@link #KEY_COLUMNS} in bnscope's writer (another type, e.g. from a hand-made file, goes to Spark's reader, which casts). */
-    private static final java.util.Map<String, PrimitiveTypeName> KEY_TYPES = java.util.Map.of("learning_rate", PrimitiveTypeName.DOUBLE,
+    /**
+     * The file columns read besides g and g_prime ({@code variant} comes from the partition directory),
+     * with their Parquet types in bnscope's writer; a file with another type (e.g. a hand-made one)
+     * goes to Spark's reader, which casts.
+     */
+    private static final Map<String, PrimitiveTypeName> KEY_COLUMNS = Map.of("learning_rate", PrimitiveTypeName.DOUBLE,
             "seed", PrimitiveTypeName.INT64, "worker", PrimitiveTypeName.INT32, "step", PrimitiveTypeName.INT64,
             "layer", PrimitiveTypeName.INT32, "param", PrimitiveTypeName.BINARY);
     private static final Set<Encoding> PAGE_ENCODINGS = EnumSet.of(Encoding.RLE, Encoding.PLAIN);
@@ -75,7 +81,7 @@ final class IcsVectorPageSums {
             return Optional.empty();
         }
         List<Split> splits = new ArrayList<>();
-        Set<String> checked = new java.util.HashSet<>();
+        Set<String> checked = new HashSet<>();
         for (org.apache.spark.Partition p : scan.inputRDD().partitions()) {
             for (PartitionedFile f : ((FilePartition) p).files()) {
                 String path = f.toPath().toString();
@@ -102,10 +108,10 @@ final class IcsVectorPageSums {
                     return "column " + list + " is not a required list of required floats";
                 }
             }
-            for (String key : KEY_COLUMNS) {
-                if (schema.containsField(key) && (!schema.getType(key).isPrimitive()
-                        || schema.getType(key).asPrimitiveType().getPrimitiveTypeName() != KEY_TYPES.get(key))) {
-                    return "column " + key + " is not a " + KEY_TYPES.get(key) + " column";
+            for (Map.Entry<String, PrimitiveTypeName> key : KEY_COLUMNS.entrySet()) {
+                if (schema.containsField(key.getKey()) && (!schema.getType(key.getKey()).isPrimitive()
+                        || schema.getType(key.getKey()).asPrimitiveType().getPrimitiveTypeName() != key.getValue())) {
+                    return "column " + key.getKey() + " is not a " + key.getValue() + " column";
                 }
             }
             for (String key : List.of("worker", "step", "layer")) {
@@ -156,8 +162,9 @@ final class IcsVectorPageSums {
      * run from before grids) gives null there, as Spark's read of it does; the caller fills them in.
      */
     static JavaRDD<Row> of(JavaSparkContext sc, List<Split> splits) {
-        SerializableConfiguration conf = new SerializableConfiguration(sc.hadoopConfiguration());
-        return sc.parallelize(splits, Math.max(1, splits.size())).flatMap(s -> rows(s, conf.value()).iterator());
+        // broadcast once, as Spark's own file sources do, instead of serializing the whole Hadoop conf into every task
+        Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(sc.hadoopConfiguration()));
+        return sc.parallelize(splits, Math.max(1, splits.size())).flatMap(s -> rows(s, conf.value().value()).iterator());
     }
 
     /** The sums of every row of the row groups whose midpoint lies in the split (the rule Spark's reader uses). */
@@ -176,7 +183,7 @@ final class IcsVectorPageSums {
         try (ParquetFileReader reader = new ParquetFileReader(HadoopInputFile.fromPath(new Path(split.path()), hadoop), options)) {
             MessageType schema = reader.getFooter().getFileMetaData().getSchema();
             List<Type> fields = new ArrayList<>();
-            for (String name : KEY_COLUMNS) {
+            for (String name : KEY_COLUMNS.keySet()) {
                 if (schema.containsField(name)) {
                     fields.add(schema.getType(name));
                 }

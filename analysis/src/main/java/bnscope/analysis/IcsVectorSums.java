@@ -1,5 +1,7 @@
 package bnscope.analysis;
 
+import bnscope.core.BadInputException;
+import bnscope.core.tables.SnapshotTables;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -27,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 
 import static org.apache.spark.sql.functions.col;
 
@@ -66,34 +69,30 @@ final class IcsVectorSums {
     }
 
     /**
-     * {@link IcsMetricsJob#VECTOR_READER_KEY}: {@code pages} (default) reads the G and G' columns
-     * straight from their Parquet pages ({@link IcsVectorPageSums}) when every file has bnscope's
-     * layout; {@code spark} always uses Spark's Parquet reader (the columnar scan read in place, or its
-     * rows when the scan is not columnar). Both give the same rows.
-     */
-    static final String READER_KEY = IcsMetricsJob.VECTOR_READER_KEY;
-
-    /**
      * Per ics_vectors row of {@code run}: the key, {@code bad} and Σ(g−g')², Σg², Σg'². A row whose arrays
-     * differ in length (or lacks one) is bad; its sums cover the elements both arrays have. The cell
+     * differ in length (or lacks one) is bad; its sums cover the elements both arrays have. The
+     * vectors are read as {@link IcsMetricsJob#VECTOR_READER_KEY} chooses: {@code pages} (default)
+     * from their Parquet pages ({@link IcsVectorPageSums}) when every file has bnscope's layout,
+     * {@code spark} with Spark's Parquet reader (the columnar scan read in place, or its rows when the
+     * scan is not columnar); both give the same rows. The cell
      * columns are filled from the manifest after the sums ({@link CellColumns#complete}): filling them
      * in the scan's projection would leave Spark's columnar scan under a projection that is not plain
      * columns, and the sums would read copied rows instead of the column batches.
      */
     static Dataset<Row> of(RunDirectory run) {
-        Dataset<Row> vectors = run.readAsStored(bnscope.core.tables.SnapshotTables.ICS_VECTORS);
+        Dataset<Row> vectors = run.readAsStored(SnapshotTables.ICS_VECTORS);
         SparkSession spark = vectors.sparkSession();
         Dataset<Row> selected = vectors.select(COLUMNS.stream().map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new));
         FileSourceScanExec scan = fileScan(selected.queryExecution().executedPlan());
-        String reader = spark.conf().get(READER_KEY, "pages");
+        String reader = spark.conf().get(IcsMetricsJob.VECTOR_READER_KEY, "pages");
         if (!reader.equals("pages") && !reader.equals("spark")) {
-            throw new bnscope.core.BadInputException("Spark conf " + READER_KEY + " is '" + reader
+            throw new BadInputException("Spark conf " + IcsMetricsJob.VECTOR_READER_KEY + " is '" + reader
                     + "'; expected 'pages' (read the G and G' pages directly, the default) or 'spark' (Spark's Parquet reader).");
         }
         JavaRDD<Row> sums = null;
         if (reader.equals("pages") && scan != null) {
             StringBuilder whyNot = new StringBuilder();
-            java.util.Optional<List<IcsVectorPageSums.Split>> splits = IcsVectorPageSums.splits(scan, spark.sparkContext().hadoopConfiguration(), whyNot);
+            Optional<List<IcsVectorPageSums.Split>> splits = IcsVectorPageSums.splits(scan, spark.sparkContext().hadoopConfiguration(), whyNot);
             if (splits.isPresent()) {
                 sums = IcsVectorPageSums.of(JavaSparkContext.fromSparkContext(spark.sparkContext()), splits.get());
             } else {

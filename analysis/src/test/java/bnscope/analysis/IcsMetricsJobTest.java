@@ -150,7 +150,7 @@ class IcsMetricsJobTest {
         assertTrue(IcsVectorSums.fileScan(selected.queryExecution().executedPlan()).supportsColumnar(),
                 selected.queryExecution().executedPlan().toString());
         List<Row> pages = IcsVectorSums.of(vectors).orderBy("worker", "step", "layer", "d2").collectAsList();
-        spark.conf().set(IcsVectorSums.READER_KEY, "spark");
+        spark.conf().set(IcsMetricsJob.VECTOR_READER_KEY, "spark");
         try {
             assertEquals(pages, IcsVectorSums.of(vectors).orderBy("worker", "step", "layer", "d2").collectAsList(), "columnar scan");
             spark.conf().set("spark.sql.parquet.enableNestedColumnVectorizedReader", false);
@@ -159,7 +159,7 @@ class IcsMetricsJobTest {
             assertEquals(pages, IcsVectorSums.of(vectors).orderBy("worker", "step", "layer", "d2").collectAsList(), "row path");
         } finally {
             spark.conf().unset("spark.sql.parquet.enableNestedColumnVectorizedReader");
-            spark.conf().unset(IcsVectorSums.READER_KEY);
+            spark.conf().unset(IcsMetricsJob.VECTOR_READER_KEY);
         }
         // worker 0's chunks add up to ‖G−G'‖²
         double d2 = pages.stream().filter(r -> r.<Integer>getAs("worker") == 0).mapToDouble(r -> r.<Double>getAs("d2")).sum();

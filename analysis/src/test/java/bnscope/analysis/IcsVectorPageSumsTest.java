@@ -1,6 +1,8 @@
 package bnscope.analysis;
 
+import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import static bnscope.core.tables.SnapshotTables.ICS_VECTORS;
@@ -34,26 +37,35 @@ class IcsVectorPageSumsTest {
     /** List lengths of the rows: empty, shorter and longer than a bit-packed group of 8, one page and more. */
     private static final int[] LENGTHS = {0, 1, 7, 8, 9, 100, 1000, 4096, 5000};
 
-    /** A run whose ics_vectors rows have every length of {@link #LENGTHS}; every fifth row's G' is one element short. */
-    private static RunFixture run(Path dir, java.util.function.UnaryOperator<org.apache.parquet.avro.AvroParquetWriter.Builder<org.apache.avro.generic.GenericRecord>> settings,
-                                  boolean constant) {
-        RunFixture run = new RunFixture(dir, "pages-run").withWriterSettings(settings);
+    /** One ics_vectors row of {@link #rows}. */
+    private record VectorRow(String variant, int worker, int layer, int chunk, List<Float> g, List<Float> gPrime) {
+    }
+
+    /** Rows with every length of {@link #LENGTHS} per variant, worker and layer; every fifth row's G' is one element short. */
+    private static List<VectorRow> rows(boolean constant) {
+        List<VectorRow> out = new ArrayList<>();
         Random r = new Random(42);
-        int row = 0;
         for (String variant : List.of("standard", "batchnorm")) {
             for (int worker = 0; worker < 2; worker++) {
                 for (int layer = 1; layer <= 3; layer++) {
                     for (int chunk = 0; chunk < LENGTHS.length; chunk++) {
                         int n = LENGTHS[(chunk + layer + worker) % LENGTHS.length];
                         List<Float> g = floats(r, n, constant);
-                        List<Float> p = floats(r, row++ % 5 == 4 && n > 0 ? n - 1 : n, constant);
-                        final int c = chunk;
-                        final int l = layer;
-                        run.add(ICS_VECTORS, variant, worker, 0, b -> b.set("layer", l).set("layer_name", "conv" + l)
-                                .set("param", "W").set("chunk", c).set("g", g).set("g_prime", p));
+                        List<Float> p = floats(r, out.size() % 5 == 4 && n > 0 ? n - 1 : n, constant);
+                        out.add(new VectorRow(variant, worker, layer, chunk, g, p));
                     }
                 }
             }
+        }
+        return out;
+    }
+
+    /** A run holding {@link #rows}, written with {@code settings}. */
+    private static RunFixture run(Path dir, UnaryOperator<AvroParquetWriter.Builder<GenericRecord>> settings, boolean constant) {
+        RunFixture run = new RunFixture(dir, "pages-run").withWriterSettings(settings);
+        for (VectorRow v : rows(constant)) {
+            run.add(ICS_VECTORS, v.variant(), v.worker(), 0, b -> b.set("layer", v.layer()).set("layer_name", "conv" + v.layer())
+                    .set("param", "W").set("chunk", v.chunk()).set("g", v.g()).set("g_prime", v.gPrime()));
         }
         return run;
     }
@@ -68,11 +80,11 @@ class IcsVectorPageSumsTest {
 
     /** The sums as {@code reader} ("pages" or "spark") computes them, in key order. */
     private static List<Row> sums(RunDirectory run, String reader) {
-        spark.conf().set(IcsVectorSums.READER_KEY, reader);
+        spark.conf().set(IcsMetricsJob.VECTOR_READER_KEY, reader);
         try {
             return IcsVectorSums.of(run).orderBy("variant", "worker", "layer", "bad", "d2", "gg", "pp").collectAsList();
         } finally {
-            spark.conf().unset(IcsVectorSums.READER_KEY);
+            spark.conf().unset(IcsMetricsJob.VECTOR_READER_KEY);
         }
     }
 
@@ -115,41 +127,27 @@ class IcsVectorPageSumsTest {
     void theRowsCarryTheKeyTheCellAndTheSumsOfTheirOwnElements(@TempDir Path dir) {
         RunDirectory run = RunDirectory.open(spark, run(dir, b -> b.withPageSize(1024).withDictionaryEncoding(false), false).write());
         List<Row> pages = sums(run, "pages");
-        // recompute every row's sums from the generated values, in the order run() drew them
-        Random r = new Random(42);
-        int row = 0;
+        // recompute every row's sums from the generated values
         int checked = 0;
-        for (String variant : List.of("standard", "batchnorm")) {
-            for (int worker = 0; worker < 2; worker++) {
-                for (int layer = 1; layer <= 3; layer++) {
-                    for (int chunk = 0; chunk < LENGTHS.length; chunk++) {
-                        int n = LENGTHS[(chunk + layer + worker) % LENGTHS.length];
-                        List<Float> g = floats(r, n, false);
-                        List<Float> p = floats(r, row++ % 5 == 4 && n > 0 ? n - 1 : n, false);
-                        double d2 = 0;
-                        double gg = 0;
-                        for (int i = 0; i < Math.min(g.size(), p.size()); i++) {
-                            double a = g.get(i);
-                            double b = p.get(i);
-                            d2 += (a - b) * (a - b);
-                            gg += a * a;
-                        }
-                        final String v = variant;
-                        final int w = worker;
-                        final int l = layer;
-                        final double e = gg;
-                        final int bad = g.size() == p.size() ? 0 : 1;
-                        List<Row> found = pages.stream().filter(x -> x.getString(0).equals(v) && x.getInt(3) == w && x.getInt(5) == l
-                                && x.getDouble(9) == e && x.getInt(7) == bad).toList();
-                        assertEquals(1, found.size(), "one row with gg " + e + " and bad " + bad);
-                        assertEquals(d2, found.get(0).getDouble(8), 0.0);
-                        assertEquals(RunFixture.LEARNING_RATE, found.get(0).getDouble(1));
-                        assertEquals(RunFixture.SEED, found.get(0).getLong(2));
-                        assertEquals("W", found.get(0).getString(6));
-                        checked++;
-                    }
-                }
+        for (VectorRow v : rows(false)) {
+            double d2 = 0;
+            double gg = 0;
+            for (int i = 0; i < Math.min(v.g().size(), v.gPrime().size()); i++) {
+                double a = v.g().get(i);
+                double b = v.gPrime().get(i);
+                d2 += (a - b) * (a - b);
+                gg += a * a;
             }
+            final double e = gg;
+            final int bad = v.g().size() == v.gPrime().size() ? 0 : 1;
+            List<Row> found = pages.stream().filter(x -> x.getString(0).equals(v.variant()) && x.getInt(3) == v.worker()
+                    && x.getInt(5) == v.layer() && x.getDouble(9) == e && x.getInt(7) == bad).toList();
+            assertEquals(1, found.size(), "one row with gg " + e + " and bad " + bad);
+            assertEquals(d2, found.get(0).getDouble(8), 0.0);
+            assertEquals(RunFixture.LEARNING_RATE, found.get(0).getDouble(1));
+            assertEquals(RunFixture.SEED, found.get(0).getLong(2));
+            assertEquals("W", found.get(0).getString(6));
+            checked++;
         }
         assertEquals(pages.size(), checked);
     }
@@ -181,12 +179,12 @@ class IcsVectorPageSumsTest {
     @Test
     void anUnknownReaderIsABadInputNamingTheKey(@TempDir Path dir) {
         RunDirectory run = RunDirectory.open(spark, run(dir, b -> b, false).write());
-        spark.conf().set(IcsVectorSums.READER_KEY, "duckdb");
+        spark.conf().set(IcsMetricsJob.VECTOR_READER_KEY, "duckdb");
         try {
             Exception e = assertThrows(bnscope.core.BadInputException.class, () -> IcsVectorSums.of(run));
-            assertTrue(e.getMessage().contains(IcsVectorSums.READER_KEY) && e.getMessage().contains("'pages'"), e.getMessage());
+            assertTrue(e.getMessage().contains(IcsMetricsJob.VECTOR_READER_KEY) && e.getMessage().contains("'pages'"), e.getMessage());
         } finally {
-            spark.conf().unset(IcsVectorSums.READER_KEY);
+            spark.conf().unset(IcsMetricsJob.VECTOR_READER_KEY);
         }
     }
 
