@@ -26,25 +26,26 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * {@code model.implementation = fused} against {@code dl4j} (DL4J's layers in NCHW, as before
  * issue 15) on vgg-mini and real CIFAR-10 minibatches: same layers, parameter keys and
- * initialization; the same training-mode output at step 0 (noise included); and the same loss
- * curve over a short run, to float drift: at most twice the drift between DL4J's own built-in and
- * oneDNN paths on the same steps, over the first 3 steps (or 1e-3, OneDnnParityTest's bound) and
- * over 8 (or 2e-2). With BatchNorm at batch
- * 32 and lr 0.1 that drift is itself ~7e-2 by step 8 (measured: fused 3.2e-2 with the float
- * kernel, 6.4e-2 with the double one, DL4J slow vs fast 7.3e-2); rounding flips ReLU/max-pool kinks
- * and SGD carries them on. The runs draw their noise from {@code noise.generator = nd4j}, so the noisy
- * curve is compared with today's (the stream before issue 15). With the splitmix stream the
- * trajectory is another one: measured fused vs dl4j 5.0e-2 over 8 steps (1.7e-6 over the first 3)
- * while DL4J's own slow-vs-fast drift on it happened to be only 2.2e-2. Also: the noisy layer's
- * channels-last path gives the NCHW path's noise and gradient to the bit, and the configuration
- * survives DL4J's JSON round trip.
+ * initialization; the same training-mode output at step 0 (noise included); from DL4J's state at
+ * each of 8 steps, the same loss to rounding and the same update up to kink flips; and a
+ * free-running loss curve within twice DL4J's own float drift (its other path, and parameters
+ * nudged by 1e-7). The free-running bound is stated against measured drift, not a constant,
+ * because with BatchNorm at batch 32 and lr 0.1 the drift is chaotic and CPU-dependent: on an AMD
+ * EPYC machine fused vs dl4j reached 8.4e-2 by step 8 while DL4J's built-in vs oneDNN paths
+ * reached 3.5e-2 and a 1e-7 nudge 1.2e-1; on an Intel Xeon the same comparison gave 3.2e-2 against
+ * 7.3e-2. The runs draw their noise from {@code noise.generator = nd4j}, so the noisy curve is
+ * compared with today's (the stream before issue 15). Also: the noisy layer's channels-last path
+ * gives the NCHW path's noise and gradient to the bit, and the configuration survives DL4J's JSON
+ * round trip.
  */
 class FusedImplementationTest {
     private static final int EXAMPLES = 32;
@@ -94,31 +95,96 @@ class FusedImplementationTest {
             double outDiff = outRef.sub(out).amaxNumber().doubleValue();
             assertTrue(outDiff <= 1e-5, v + ": training-mode output differs by " + outDiff);
 
-            // DL4J's own float drift on the same steps: its built-in (helpers off) path against its oneDNN path
-            MultiLayerNetwork slow = slowPath(dl4j, v);
-            assertEquals(ref.params(), slow.params());
-            double first3 = 0, all = 0, drift = 0, drift3 = 0;
-            for (int s = 0; s < STEPS; s++) {
-                ref.fit(batches.get(s));
-                net.fit(batches.get(s));
-                slow.fit(batches.get(s));
-                double a = ref.score(), b = net.score();
-                double rel = Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
-                drift = Math.max(drift, Math.abs(a - slow.score()) / Math.max(Math.abs(a), Math.abs(slow.score())));
-                all = Math.max(all, rel);
-                if (s < 3) {
-                    first3 = Math.max(first3, rel);
-                    drift3 = drift;
-                }
-            }
-            System.out.printf("%s: fused vs dl4j output %.2e, loss relative difference first 3 steps %.2e, %d steps %.2e; "
-                    + "DL4J slow vs fast path %.2e%n", v, outDiff, first3, STEPS, all, drift);
-            double allowed3 = Math.max(1e-3, 2 * drift3);
-            assertTrue(first3 <= allowed3, v + ": first 3 losses differ by " + first3 + " (allowed " + allowed3 + ")");
-            double allowed = Math.max(2e-2, 2 * drift);
-            assertTrue(all <= allowed, v + ": losses over " + STEPS + " steps differ by " + all + " (allowed " + allowed
-                    + ": twice DL4J's own slow-vs-fast drift " + drift + ")");
+            stepsFromTheSameStateAgreeToRounding(v, ref, net, batches);
         }
+        for (Variant v : List.of(Variant.STANDARD, Variant.BATCHNORM, Variant.NOISY_BATCHNORM)) {
+            lossCurveWithinFloatDrift(v, Networks.build(dl4j, v), Networks.build(fused, v), batches, dl4j);
+        }
+    }
+
+    /**
+     * From DL4J's state at every step, one fused step and one DL4J step. The loss is a continuous
+     * function of the state, so it must agree to rounding in every step: measured at most 3.8e-7
+     * relative (1e-5 allowed). The parameter update is not: where rounding tips a ReLU or max-pool
+     * kink the other way, the gradient routes differently and BatchNorm's backward spreads that over
+     * the channel. Measured on vgg-mini, batch 32: 1.6e-6 to 2.3e-6 relative (L2) in a step without a
+     * flip; 6.5e-5 to 8.3e-3 in a step with one, with the same frequency between DL4J's own built-in
+     * and oneDNN paths (batchnorm: 1 of 8 steps, 8.2e-3; noisy: 3 of 8, up to 6.2e-4). So: no step
+     * differs by more than 5e-2, and at least one agrees to 1e-5, which a backward pass that computed
+     * something else would not (the layers' own gradients are proven equal in FusedBatchNormalizationTest
+     * and NoisyBatchNormTest).
+     */
+    private static void stepsFromTheSameStateAgreeToRounding(Variant v, MultiLayerNetwork ref, MultiLayerNetwork fused,
+                                                             List<DataSet> batches) {
+        double[] lossDiff = new double[STEPS];
+        double[] updateDiff = new double[STEPS];
+        for (int s = 0; s < STEPS; s++) {
+            INDArray before = ref.params().dup();
+            fused.setParams(before);  // plain SGD: the parameters (running statistics included) are the whole state
+            ref.fit(batches.get(s));
+            fused.fit(batches.get(s));  // both have fitted s times, so the noise of step s is the same draw
+            lossDiff[s] = relative(ref.score(), fused.score());
+            INDArray refUpdate = ref.params().sub(before);
+            updateDiff[s] = refUpdate.sub(fused.params().sub(before)).norm2Number().doubleValue() / refUpdate.norm2Number().doubleValue();
+        }
+        double maxLoss = Arrays.stream(lossDiff).max().orElseThrow();
+        double minUpdate = Arrays.stream(updateDiff).min().orElseThrow(), maxUpdate = Arrays.stream(updateDiff).max().orElseThrow();
+        System.out.printf("%s: one step from the same state, loss relative difference max %.2e; update relative difference min %.2e, "
+                + "max %.2e%n", v, maxLoss, minUpdate, maxUpdate);
+        assertTrue(maxLoss <= 1e-5, v + ": losses from the same state differ by " + Arrays.toString(lossDiff) + " (allowed 1e-5)");
+        assertTrue(minUpdate <= 1e-5, v + ": no step from the same state agrees to rounding: " + Arrays.toString(updateDiff));
+        assertTrue(maxUpdate <= 5e-2, v + ": steps from the same state differ by " + Arrays.toString(updateDiff) + " (allowed 5e-2)");
+    }
+
+    /**
+     * The free-running loss curve over {@link #STEPS} steps, fused against DL4J, within twice the float
+     * drift of DL4J against itself: its built-in path, and its oneDNN path from parameters perturbed by
+     * 1e-7 relative (two draws). The drift grows fast with BatchNorm at lr 0.1 because SGD carries the
+     * kinks' flips on: measured 1.2e-1 by step 8 for one such perturbation, fused 9.1e-2. Over the first
+     * 3 steps the bound is at least 1e-3 (OneDnnParityTest's), over all of them at least 2e-2.
+     */
+    private static void lossCurveWithinFloatDrift(Variant v, MultiLayerNetwork ref, MultiLayerNetwork fused,
+                                                  List<DataSet> batches, RunSettings dl4j) {
+        List<MultiLayerNetwork> witnesses = new ArrayList<>(List.of(slowPath(dl4j, v)));
+        for (long seed = 1; seed <= 2; seed++) {
+            witnesses.add(perturbed(Networks.build(dl4j, v), seed));
+        }
+        double first3 = 0, all = 0, drift3 = 0, drift = 0;
+        for (int s = 0; s < STEPS; s++) {
+            ref.fit(batches.get(s));
+            fused.fit(batches.get(s));
+            all = Math.max(all, relative(ref.score(), fused.score()));
+            for (MultiLayerNetwork w : witnesses) {
+                w.fit(batches.get(s));
+                drift = Math.max(drift, relative(ref.score(), w.score()));
+            }
+            if (s < 3) {
+                first3 = all;
+                drift3 = drift;
+            }
+        }
+        System.out.printf("%s: free-running losses, fused vs dl4j first 3 steps %.2e, %d steps %.2e; DL4J's float drift %.2e, %.2e%n",
+                v, first3, STEPS, all, drift3, drift);
+        double allowed3 = Math.max(1e-3, 2 * drift3);
+        assertTrue(first3 <= allowed3, v + ": first 3 losses differ by " + first3 + " (allowed " + allowed3 + ")");
+        double allowed = Math.max(2e-2, 2 * drift);
+        assertTrue(all <= allowed, v + ": losses over " + STEPS + " steps differ by " + all + " (allowed " + allowed
+                + ": twice DL4J's own float drift " + drift + ")");
+    }
+
+    private static double relative(double a, double b) {
+        return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
+    }
+
+    /** Every parameter times (1 + u·1e-7), u uniform in [-1, 1) from {@code seed}: a float-rounding-sized nudge. */
+    private static MultiLayerNetwork perturbed(MultiLayerNetwork net, long seed) {
+        float[] p = net.params().data().asFloat();
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 0; i < p.length; i++) {
+            p[i] += (float) (p[i] * 1e-7 * (2 * random.nextDouble() - 1));
+        }
+        net.setParams(Nd4j.create(p, net.params().shape()));
+        return net;
     }
 
     private static MultiLayerNetwork slowPath(RunSettings config, Variant v) {
