@@ -42,6 +42,17 @@ public final class IcsMetricsJob implements MetricJob {
      * nearly twice as fast (docs/analysis.md, "ics_metrics against DuckDB").
      */
     static final int VECTOR_READER_BATCH_ROWS = 256;
+    /** Spark's adaptive query execution (default on), read when the query is planned. */
+    static final String ADAPTIVE_KEY = "spark.sql.adaptive.enabled";
+    /**
+     * The session settings this job uses unless the session chose its own. Adaptive execution is off
+     * because the job fixes its own partitioning (one shuffle partition per core, for a few hundred
+     * per-chunk rows): there is nothing for it to coalesce or re-plan, and with it on the shuffle's map
+     * side runs as a job of its own, after which the rest is planned again, about 0.1 s of a 0.9 s job
+     * on 160 M values (docs/analysis.md, "The page reader").
+     */
+    private static final Map<String, String> SESSION_DEFAULTS = Map.of(
+            READER_BATCH_KEY, String.valueOf(VECTOR_READER_BATCH_ROWS), ADAPTIVE_KEY, "false");
     /**
      * Spark conf key choosing how the G and G' vectors are read: {@code pages} (the default) reads
      * their Parquet pages directly when every file has bnscope's layout, {@code spark} always uses
@@ -207,16 +218,12 @@ public final class IcsMetricsJob implements MetricJob {
             return new JobOutcome(written, "no ics_vectors: vector columns are null", false);
         }
         RuntimeConfig conf = run.spark().conf();
-        boolean chosen = conf.contains(READER_BATCH_KEY);
-        if (!chosen) {
-            conf.set(READER_BATCH_KEY, VECTOR_READER_BATCH_ROWS);
-        }
+        List<String> set = SESSION_DEFAULTS.keySet().stream().filter(k -> !conf.contains(k)).sorted().toList();
+        set.forEach(k -> conf.set(k, SESSION_DEFAULTS.get(k)));
         try {
             return runWithVectors(run, options);
         } finally {
-            if (!chosen) {
-                conf.unset(READER_BATCH_KEY);
-            }
+            set.forEach(conf::unset);
         }
     }
 

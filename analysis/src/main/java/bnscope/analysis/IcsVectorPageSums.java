@@ -14,6 +14,8 @@ import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.SeekableInputStream;
 import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
@@ -52,7 +54,6 @@ import java.util.Set;
  * the driver and any other file sends the whole job to Spark's reader.
  */
 final class IcsVectorPageSums {
-    /** The file columns read besides g and g_prime; {@code variant} comes from the partition directory. */
     /**
      * The file columns read besides g and g_prime ({@code variant} comes from the partition directory),
      * with their Parquet types in bnscope's writer; a file with another type (e.g. a hand-made one)
@@ -68,6 +69,14 @@ final class IcsVectorPageSums {
 
     /** One byte range of one file, as Spark's scan planned it, and its partition value. */
     record Split(String path, long start, long length, String variant) implements Serializable {
+    }
+
+    /** Where the G and G' pages come from: bnscope's chunk reader, or parquet-mr's row-group reader (the earlier default). */
+    enum PageSource {
+        /** {@link ColumnChunkPages}: page by page into reused buffers (the default). */
+        CHUNKS,
+        /** parquet-mr's {@code readNextRowGroup}: whole column chunks into fresh buffers. */
+        PARQUET_MR
     }
 
     /**
@@ -125,6 +134,9 @@ final class IcsVectorPageSums {
                     if ((top.equals("g") || top.equals("g_prime")) && !PAGE_ENCODINGS.containsAll(c.getEncodings())) {
                         return "column " + top + " uses encodings " + c.getEncodings();
                     }
+                    if ((top.equals("g") || top.equals("g_prime")) && !ColumnChunkPages.CODECS.contains(c.getCodec())) {
+                        return "column " + top + " is compressed with " + c.getCodec();
+                    }
                 }
             }
             return null;
@@ -161,26 +173,30 @@ final class IcsVectorPageSums {
      * The per-row sums of the splits, one task each. A file without a learning_rate or seed column (a
      * run from before grids) gives null there, as Spark's read of it does; the caller fills them in.
      */
-    static JavaRDD<Row> of(JavaSparkContext sc, List<Split> splits) {
+    static JavaRDD<Row> of(JavaSparkContext sc, List<Split> splits, PageSource source) {
         // broadcast once, as Spark's own file sources do, instead of serializing the whole Hadoop conf into every task
         Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(sc.hadoopConfiguration()));
-        return sc.parallelize(splits, Math.max(1, splits.size())).flatMap(s -> rows(s, conf.value().value()).iterator());
+        return sc.parallelize(splits, Math.max(1, splits.size())).flatMap(s -> rows(s, conf.value().value(), source).iterator());
     }
 
     /** The sums of every row of the row groups whose midpoint lies in the split (the rule Spark's reader uses). */
-    static List<Row> rows(Split split, Configuration hadoop) throws IOException {
+    static List<Row> rows(Split split, Configuration hadoop, PageSource source) throws IOException {
         try {
-            return readRows(split, hadoop);
+            return readRows(split, hadoop, source);
         } catch (IOException | RuntimeException e) {
             // name the file: the CLI's damaged-file message takes it from the exception chain
             throw new IOException("cannot read ics_vectors file " + split.path() + ": " + e.getMessage(), e);
         }
     }
 
-    private static List<Row> readRows(Split split, Configuration hadoop) throws IOException {
+    private static List<Row> readRows(Split split, Configuration hadoop, PageSource source) throws IOException {
         List<Row> out = new ArrayList<>();
         ParquetReadOptions options = HadoopReadOptions.builder(hadoop).withRange(split.start(), split.start() + split.length()).build();
-        try (ParquetFileReader reader = new ParquetFileReader(HadoopInputFile.fromPath(new Path(split.path()), hadoop), options)) {
+        InputFile file = HadoopInputFile.fromPath(new Path(split.path()), hadoop);
+        boolean verify = hadoop.getBoolean(ColumnChunkPages.VERIFY_CHECKSUM_KEY, false);
+        try (ParquetFileReader reader = new ParquetFileReader(file, options);
+             SeekableInputStream gIn = source == PageSource.CHUNKS ? file.newStream() : null;
+             SeekableInputStream pIn = source == PageSource.CHUNKS ? file.newStream() : null) {
             MessageType schema = reader.getFooter().getFileMetaData().getSchema();
             List<Type> fields = new ArrayList<>();
             for (String name : KEY_COLUMNS.keySet()) {
@@ -188,13 +204,17 @@ final class IcsVectorPageSums {
                     fields.add(schema.getType(name));
                 }
             }
-            fields.add(schema.getType("g"));
-            fields.add(schema.getType("g_prime"));
+            if (source == PageSource.PARQUET_MR) {
+                fields.add(schema.getType("g"));
+                fields.add(schema.getType("g_prime"));
+            }
+            // with CHUNKS, parquet-mr reads only the small key columns; the vectors' chunks are read below
             MessageType projection = new MessageType(schema.getName(), fields);
             reader.setRequestedSchema(projection);
             String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
+            List<BlockMetaData> blocks = reader.getRowGroups();  // the split's row groups, in the order readNextRowGroup returns them
             PageReadStore group;
-            while ((group = reader.readNextRowGroup()) != null) {
+            for (int b = 0; (group = reader.readNextRowGroup()) != null; b++) {
                 ColumnReadStoreImpl store = new ColumnReadStoreImpl(group, new DummyRecordConverter(projection).getRootConverter(), projection, createdBy);
                 ColumnReader lr = reader(store, projection, "learning_rate");
                 ColumnReader sd = reader(store, projection, "seed");
@@ -202,8 +222,15 @@ final class IcsVectorPageSums {
                 ColumnReader step = reader(store, projection, "step");
                 ColumnReader layer = reader(store, projection, "layer");
                 ColumnReader param = reader(store, projection, "param");
-                FloatListPages g = new FloatListPages(group.getPageReader(leaf(projection, "g")), "g");
-                FloatListPages p = new FloatListPages(group.getPageReader(leaf(projection, "g_prime")), "g_prime");
+                FloatListPages g;
+                FloatListPages p;
+                if (source == PageSource.CHUNKS) {
+                    g = new FloatListPages(new ColumnChunkPages(gIn, chunk(blocks.get(b), "g"), "g", verify), "g");
+                    p = new FloatListPages(new ColumnChunkPages(pIn, chunk(blocks.get(b), "g_prime"), "g_prime", verify), "g_prime");
+                } else {
+                    g = new FloatListPages(group.getPageReader(leaf(projection, "g")), "g");
+                    p = new FloatListPages(group.getPageReader(leaf(projection, "g_prime")), "g_prime");
+                }
                 for (long r = 0; r < group.getRowCount(); r++) {
                     if (!g.next() || !p.next()) {
                         throw new IllegalStateException(split.path() + ": a row group of " + group.getRowCount()
@@ -217,6 +244,12 @@ final class IcsVectorPageSums {
             }
         }
         return out;
+    }
+
+    /** The column chunk of list column {@code list} in {@code block}. */
+    private static ColumnChunkMetaData chunk(BlockMetaData block, String list) {
+        return block.getColumns().stream().filter(c -> c.getPath().toArray()[0].equals(list)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("a row group has no column " + list));
     }
 
     private static ColumnDescriptor leaf(MessageType projection, String list) {

@@ -43,8 +43,8 @@ import static org.apache.spark.sql.functions.col;
  * analyst writes (docs/queries.md), but Spark 3.5 evaluates higher-order functions interpreted,
  * element by element, boxing every value: recomputing the sums that way took 5 times as long as
  * reading the vectors; exploding the arrays about 3 times; a typed Dataset map about 2.5 times,
- * because the encoder boxes each element of a nullable array. Reading the arrays of the internal
- * rows in place ({@link ArrayData#getFloat}), straight from the Parquet reader's column vectors,
+ * because the encoder boxes each element of a nullable array. Copying each array of the internal
+ * rows in bulk ({@link ArrayData#toFloatArray}), straight from the Parquet reader's column vectors,
  * boxes nothing (docs/analysis.md has the measurements). Faster still, and the default, is not to use
  * Spark's Parquet reader for the two arrays at all ({@link IcsVectorPageSums}): its nested-column
  * reader spends more time assembling the arrays element by element than the sums take.
@@ -85,16 +85,18 @@ final class IcsVectorSums {
         Dataset<Row> selected = vectors.select(COLUMNS.stream().map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new));
         FileSourceScanExec scan = fileScan(selected.queryExecution().executedPlan());
         String reader = spark.conf().get(IcsMetricsJob.VECTOR_READER_KEY, "pages");
-        if (!reader.equals("pages") && !reader.equals("spark")) {
+        if (!List.of("pages", "parquet-pages", "spark").contains(reader)) {
             throw new BadInputException("Spark conf " + IcsMetricsJob.VECTOR_READER_KEY + " is '" + reader
-                    + "'; expected 'pages' (read the G and G' pages directly, the default) or 'spark' (Spark's Parquet reader).");
+                    + "'; expected 'pages' (read the G and G' pages directly, the default), 'parquet-pages' (the same, "
+                    + "with parquet-mr's row-group reader fetching the pages) or 'spark' (Spark's Parquet reader).");
         }
         JavaRDD<Row> sums = null;
-        if (reader.equals("pages") && scan != null) {
+        if (!reader.equals("spark") && scan != null) {
             StringBuilder whyNot = new StringBuilder();
             Optional<List<IcsVectorPageSums.Split>> splits = IcsVectorPageSums.splits(scan, spark.sparkContext().hadoopConfiguration(), whyNot);
             if (splits.isPresent()) {
-                sums = IcsVectorPageSums.of(JavaSparkContext.fromSparkContext(spark.sparkContext()), splits.get());
+                sums = IcsVectorPageSums.of(JavaSparkContext.fromSparkContext(spark.sparkContext()), splits.get(),
+                        reader.equals("pages") ? IcsVectorPageSums.PageSource.CHUNKS : IcsVectorPageSums.PageSource.PARQUET_MR);
             } else {
                 LOG.info("ics_vectors read with Spark's Parquet reader: {}", whyNot);
             }
@@ -155,42 +157,56 @@ final class IcsVectorSums {
 
     /** One row's sums; {@code at} holds the positions of {@link #COLUMNS} in the row. */
     static Row sumsOf(InternalRow r, int[] at) {
-        ArrayData g = r.isNullAt(at[7]) ? null : r.getArray(at[7]);
-        ArrayData p = r.isNullAt(at[8]) ? null : r.getArray(at[8]);
-        boolean bad = g == null || p == null || g.numElements() != p.numElements();
-        int n = bad ? (g == null || p == null ? 0 : Math.min(g.numElements(), p.numElements())) : g.numElements();
-        double[] s = n == 0 ? new double[3] : sums(g::getFloat, p::getFloat, n);
+        // one bulk copy of each array (UnsafeArrayData and the column vectors both copy in bulk), then the same sums as the page path
+        float[] g = r.isNullAt(at[7]) ? null : r.getArray(at[7]).toFloatArray();
+        float[] p = r.isNullAt(at[8]) ? null : r.getArray(at[8]).toFloatArray();
+        boolean missing = g == null || p == null;
         return row(string(r, at[0]), r.isNullAt(at[1]) ? null : r.getDouble(at[1]),
                 r.isNullAt(at[2]) ? null : r.getLong(at[2]), r.getInt(at[3]), r.getLong(at[4]), r.getInt(at[5]),
-                string(r, at[6]), bad, s);
+                string(r, at[6]), missing || g.length != p.length, missing ? new double[3] : sums(g, p, Math.min(g.length, p.length)));
     }
 
     /** One row's sums from plain arrays ({@link IcsVectorPageSums}): the first {@code gLength} and {@code pLength} floats of g and g'. */
     static Row sums(String variant, Double learningRate, Long seed, int worker, long step, int layer, String param,
                     float[] g, int gLength, float[] p, int pLength) {
-        int n = Math.min(gLength, pLength);
-        return row(variant, learningRate, seed, worker, step, layer, param, gLength != pLength,
-                n == 0 ? new double[3] : sums(i -> g[i], i -> p[i], n));
+        return row(variant, learningRate, seed, worker, step, layer, param, gLength != pLength, sums(g, p, Math.min(gLength, pLength)));
     }
 
-    /** Element {@code i} of one of the two vectors of a row. */
-    private interface Floats {
-        float at(int i);
-    }
-
-    /** {‖g−g'‖², ‖g‖², ‖g'‖²} over the first n elements, in double precision. */
-    private static double[] sums(Floats g, Floats p, int n) {
-        double d2 = 0;
-        double gg = 0;
-        double pp = 0;
-        for (int i = 0; i < n; i++) {
-            double a = g.at(i);
-            double b = p.at(i);
-            d2 += (a - b) * (a - b);
-            gg += a * a;
-            pp += b * b;
+    /**
+     * {‖g−g'‖², ‖g‖², ‖g'‖²} over the first n elements, in double precision. Four interleaved partial
+     * sums of each (elements i ≡ k mod 4), added pairwise at the end: one running sum per quantity is a
+     * chain of dependent additions, each waiting for the last, and a profile of the ics_metrics job put
+     * a quarter of its task time in that loop; four independent chains keep the floating-point adder busy.
+     * Every reader computes its rows with this method, so they agree bit for bit.
+     */
+    static double[] sums(float[] g, float[] p, int n) {
+        double d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+        double g0 = 0, g1 = 0, g2 = 0, g3 = 0;
+        double p0 = 0, p1 = 0, p2 = 0, p3 = 0;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            double a0 = g[i], b0 = p[i], a1 = g[i + 1], b1 = p[i + 1];
+            double a2 = g[i + 2], b2 = p[i + 2], a3 = g[i + 3], b3 = p[i + 3];
+            d0 += (a0 - b0) * (a0 - b0);
+            d1 += (a1 - b1) * (a1 - b1);
+            d2 += (a2 - b2) * (a2 - b2);
+            d3 += (a3 - b3) * (a3 - b3);
+            g0 += a0 * a0;
+            g1 += a1 * a1;
+            g2 += a2 * a2;
+            g3 += a3 * a3;
+            p0 += b0 * b0;
+            p1 += b1 * b1;
+            p2 += b2 * b2;
+            p3 += b3 * b3;
         }
-        return new double[]{d2, gg, pp};
+        for (; i < n; i++) {
+            double a = g[i], b = p[i];
+            d0 += (a - b) * (a - b);
+            g0 += a * a;
+            p0 += b * b;
+        }
+        return new double[]{(d0 + d1) + (d2 + d3), (g0 + g1) + (g2 + g3), (p0 + p1) + (p2 + p3)};
     }
 
     private static Row row(String variant, Double learningRate, Long seed, int worker, long step, int layer, String param,

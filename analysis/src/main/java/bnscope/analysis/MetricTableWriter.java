@@ -1,12 +1,20 @@
 package bnscope.analysis;
 
 import bnscope.core.tables.TableSchema;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat$;
+import org.apache.spark.sql.execution.datasources.parquet.ParquetToSparkSchemaConverter;
+import org.apache.spark.sql.types.StructType;
+import org.apache.parquet.hadoop.Footer;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,7 +25,7 @@ import static org.apache.spark.sql.functions.lit;
 /**
  * Writes a computed DataFrame as a metric table: projected to the table's exact columns, checked,
  * written as Parquet into a staging folder ({@code RUN/_metric_staging/TABLE}), checked again as
- * read back, and only then moved into place. The computation reads its input tables while Spark
+ * read back from every file's footer, and only then moved into place. The computation reads its input tables while Spark
  * writes, so a damaged input file fails the write itself; staging means such a failure leaves the
  * previous table (or none) rather than an emptied or half-written folder. The rows are counted
  * while they are written (Dataset.observe), not by another Spark job over the files.
@@ -39,7 +47,7 @@ final class MetricTableWriter {
         Observation written = new Observation("rows_written_" + table.name());
         try {
             out.observe(written, count(lit(1)).as("rows")).write().mode(SaveMode.Overwrite).parquet(staged.toString());
-            SparkTableSchema.requireConforms(run.spark().read().parquet(staged.toString()).schema(), table);
+            requireWrittenFilesConform(fs, staged, table, run.spark());
             long rows = ((Number) written.getAsJava().get("rows")).longValue();
             commit(fs, staged, target);
             return rows;
@@ -50,6 +58,27 @@ final class MetricTableWriter {
             throw new UncheckedIOException("cannot move the metric table " + staged + " to " + target, e);
         } finally {
             deleteQuietly(fs, new Path(run.path(), STAGING));
+        }
+    }
+
+    /**
+     * Every Parquet file the write left in {@code staged} holds the table's columns, as Spark reads
+     * them back: each footer read on the driver and converted as Spark's schema inference converts it
+     * ({@code ParquetFileFormat.readSchemaFromFooter}). Spark's own {@code read().parquet(dir).schema()}
+     * would run a Spark job for it and look at one file only; a few footers of a metric table are
+     * quicker to read here (about 0.05 s of ics_metrics' 0.9 s, docs/analysis.md).
+     */
+    static void requireWrittenFilesConform(FileSystem fs, Path staged, TableSchema table, SparkSession spark) throws IOException {
+        FileStatus[] files = fs.listStatus(staged, p -> p.getName().endsWith(".parquet"));
+        if (files.length == 0) {
+            throw new IllegalStateException("the write of table " + table.name() + " left no Parquet file in " + staged);
+        }
+        ParquetToSparkSchemaConverter converter = new ParquetToSparkSchemaConverter(spark.sessionState().conf());
+        for (FileStatus f : files) {
+            try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromStatus(f, fs.getConf()))) {
+                StructType schema = ParquetFileFormat$.MODULE$.readSchemaFromFooter(new Footer(f.getPath(), reader.getFooter()), converter);
+                SparkTableSchema.requireConforms(schema, table);
+            }
         }
     }
 

@@ -3,6 +3,8 @@ package bnscope.analysis;
 import bnscope.core.tables.MetricTables;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.execution.QueryExecution;
+import org.apache.spark.sql.util.QueryExecutionListener;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -111,7 +113,7 @@ class IcsMetricsJobTest {
     }
 
     @Test
-    void theReaderBatchOfTheVectorsIsTheJobsOwnAndTheSessionKeepsItsSetting(@TempDir Path dir) {
+    void theJobsSessionSettingsAreItsOwnAndTheSessionKeepsItsSettings(@TempDir Path dir) {
         RunFixture run = new RunFixture(dir, "batch-run");
         for (int worker = 0; worker < 2; worker++) {
             Pair p = pair(worker, 0, 2);
@@ -120,15 +122,49 @@ class IcsMetricsJobTest {
         }
         RunDirectory dirOfRun = RunDirectory.open(spark, run.write());
         assertFalse(spark.conf().contains(IcsMetricsJob.READER_BATCH_KEY));
-        assertFalse(new IcsMetricsJob().run(dirOfRun, AnalyzeOptions.defaults()).checkFailed());
+        assertFalse(spark.conf().contains(IcsMetricsJob.ADAPTIVE_KEY));
+        // the job runs its write without adaptive execution (its own partitioning; nothing to re-plan) ...
+        assertFalse(writePlan(() -> new IcsMetricsJob().run(dirOfRun, AnalyzeOptions.defaults())).contains("AdaptiveSparkPlan"));
         assertFalse(spark.conf().contains(IcsMetricsJob.READER_BATCH_KEY), "the job's 256-row batches must not outlive it");
+        assertFalse(spark.conf().contains(IcsMetricsJob.ADAPTIVE_KEY), "the job's adaptive setting must not outlive it");
+        // ... and keeps what the session chose
         spark.conf().set(IcsMetricsJob.READER_BATCH_KEY, 2);
+        spark.conf().set(IcsMetricsJob.ADAPTIVE_KEY, true);
         try {
-            assertFalse(new IcsMetricsJob().run(dirOfRun, AnalyzeOptions.defaults()).checkFailed());
+            String plan = writePlan(() -> assertFalse(new IcsMetricsJob().run(dirOfRun, AnalyzeOptions.defaults()).checkFailed()));
+            assertTrue(plan.contains("AdaptiveSparkPlan"), plan);
             assertEquals("2", spark.conf().get(IcsMetricsJob.READER_BATCH_KEY));
+            assertEquals("true", spark.conf().get(IcsMetricsJob.ADAPTIVE_KEY));
         } finally {
             spark.conf().unset(IcsMetricsJob.READER_BATCH_KEY);
+            spark.conf().unset(IcsMetricsJob.ADAPTIVE_KEY);
         }
+    }
+
+    /** The physical plan of the Parquet write that {@code job} runs (the metric table's). */
+    private static String writePlan(Runnable job) {
+        List<String> plans = new java.util.concurrent.CopyOnWriteArrayList<>();
+        QueryExecutionListener listener = new QueryExecutionListener() {
+            @Override
+            public void onSuccess(String funcName, QueryExecution qe, long durationNs) {
+                plans.add(qe.executedPlan().toString());
+            }
+
+            @Override
+            public void onFailure(String funcName, QueryExecution qe, Exception exception) {
+            }
+        };
+        spark.listenerManager().register(listener);
+        try {
+            job.run();
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("Spark's listener bus did not drain", e);
+        } finally {
+            spark.listenerManager().unregister(listener);
+        }
+        return plans.stream().filter(p -> p.contains("InsertIntoHadoopFsRelationCommand")).findFirst()
+                .orElseThrow(() -> new AssertionError("no Parquet write among " + plans));
     }
 
     @Test

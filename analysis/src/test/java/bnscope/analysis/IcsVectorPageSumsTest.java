@@ -4,6 +4,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -78,7 +79,7 @@ class IcsVectorPageSumsTest {
         return out;
     }
 
-    /** The sums as {@code reader} ("pages" or "spark") computes them, in key order. */
+    /** The sums as {@code reader} ("pages", "parquet-pages" or "spark") computes them, in key order. */
     private static List<Row> sums(RunDirectory run, String reader) {
         spark.conf().set(IcsMetricsJob.VECTOR_READER_KEY, reader);
         try {
@@ -118,6 +119,7 @@ class IcsVectorPageSumsTest {
             List<Row> sparks = sums(run, "spark");
             assertEquals(2 * 2 * 3 * LENGTHS.length, pages.size(), "every row once, whatever the splits");
             assertEquals(sparks, pages);
+            assertEquals(sparks, sums(run, "parquet-pages"), "parquet-mr's row-group reader as the page source");
         } finally {
             spark.conf().unset("spark.sql.files.maxPartitionBytes");
         }
@@ -140,10 +142,11 @@ class IcsVectorPageSumsTest {
             }
             final double e = gg;
             final int bad = v.g().size() == v.gPrime().size() ? 0 : 1;
+            // summed here in order; the reader sums in four interleaved parts, so the two agree to rounding
             List<Row> found = pages.stream().filter(x -> x.getString(0).equals(v.variant()) && x.getInt(3) == v.worker()
-                    && x.getInt(5) == v.layer() && x.getDouble(9) == e && x.getInt(7) == bad).toList();
+                    && x.getInt(5) == v.layer() && Math.abs(x.getDouble(9) - e) <= 1e-12 * e && x.getInt(7) == bad).toList();
             assertEquals(1, found.size(), "one row with gg " + e + " and bad " + bad);
-            assertEquals(d2, found.get(0).getDouble(8), 0.0);
+            assertEquals(d2, found.get(0).getDouble(8), 1e-12 * d2);
             assertEquals(RunFixture.LEARNING_RATE, found.get(0).getDouble(1));
             assertEquals(RunFixture.SEED, found.get(0).getLong(2));
             assertEquals("W", found.get(0).getString(6));
@@ -158,6 +161,49 @@ class IcsVectorPageSumsTest {
                 .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_2_0), false).write());
         assertTrue(IcsVectorPageSums.splits(scan(run), new Configuration(), new StringBuilder()).isPresent());
         assertEquals(sums(run, "spark"), sums(run, "pages"));
+        assertEquals(sums(run, "spark"), sums(run, "parquet-pages"));
+    }
+
+    @Test
+    void uncompressedChunksReadTheSameAndOtherCodecsGoToSparksReader(@TempDir Path dir) throws Exception {
+        RunDirectory plain = RunDirectory.open(spark, run(dir.resolve("plain"), b -> b.withPageSize(2048).withDictionaryEncoding(false)
+                .withCompressionCodec(CompressionCodecName.UNCOMPRESSED), false).write());
+        assertTrue(IcsVectorPageSums.splits(scan(plain), new Configuration(), new StringBuilder()).isPresent());
+        assertEquals(sums(plain, "spark"), sums(plain, "pages"));
+        String gzip = run(dir.resolve("gzip"), b -> b.withDictionaryEncoding(false).withCompressionCodec(CompressionCodecName.GZIP), false).write();
+        String why = IcsVectorPageSums.readable(new org.apache.hadoop.fs.Path(files(gzip).get(0).toUri()), new Configuration());
+        assertNotNull(why);
+        assertTrue(why.contains("GZIP"), why);
+        RunDirectory zipped = RunDirectory.open(spark, gzip);
+        assertEquals(sums(zipped, "spark"), sums(zipped, "pages"));
+    }
+
+    @Test
+    void pageChecksumsAreVerifiedWhenParquetIsAskedTo(@TempDir Path dir) throws Exception {
+        // parquet-mr writes a CRC per page by default; a flipped byte in G's values must fail the read when verification is on
+        // uncompressed, so that the flipped byte is a flipped float and not a Snappy stream that no longer decodes
+        String written = run(dir, b -> b.withPageSize(1024).withDictionaryEncoding(false).withCompressionCodec(CompressionCodecName.UNCOMPRESSED), false).write();
+        Path file = files(written).get(0);
+        Configuration verify = new Configuration();
+        verify.setBoolean(ColumnChunkPages.VERIFY_CHECKSUM_KEY, true);
+        IcsVectorPageSums.Split whole = new IcsVectorPageSums.Split(file.toUri().toString(), 0, Files.size(file), "standard");
+        List<Row> intact = IcsVectorPageSums.rows(whole, verify, IcsVectorPageSums.PageSource.CHUNKS);
+        assertEquals(IcsVectorPageSums.rows(whole, new Configuration(), IcsVectorPageSums.PageSource.PARQUET_MR), intact);
+        long at;
+        try (org.apache.parquet.hadoop.ParquetFileReader r = org.apache.parquet.hadoop.ParquetFileReader.open(
+                org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))) {
+            org.apache.parquet.hadoop.metadata.ColumnChunkMetaData g = r.getFooter().getBlocks().get(0).getColumns().stream()
+                    .filter(c -> c.getPath().toArray()[0].equals("g")).findFirst().orElseThrow();
+            at = g.getStartingPos() + g.getTotalSize() - 8;  // inside the chunk's last page, past its header
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[(int) at] ^= 0x55;
+        Files.write(file, bytes);
+        Files.deleteIfExists(file.resolveSibling("." + file.getFileName() + ".crc"));  // the local file system's own checksum
+        Exception e = assertThrows(Exception.class, () -> IcsVectorPageSums.rows(whole, verify, IcsVectorPageSums.PageSource.CHUNKS));
+        assertTrue(e.getMessage().contains(file.getFileName().toString()) && e.getMessage().contains("CRC"), e.getMessage());
+        assertNotEquals(intact, IcsVectorPageSums.rows(whole, new Configuration(), IcsVectorPageSums.PageSource.CHUNKS),
+                "without verification the flipped byte changes a sum");
     }
 
     @Test

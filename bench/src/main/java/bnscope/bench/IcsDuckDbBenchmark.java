@@ -93,6 +93,10 @@ public final class IcsDuckDbBenchmark implements Callable<Integer> {
             }
             spark.conf().unset(BATCH_SIZE);
             spark.conf().unset(NESTED_READER);
+            // the page reader with parquet-mr's row-group reader fetching the pages (the default before the chunk reader)
+            spark.conf().set(IcsMetricsJob.VECTOR_READER_KEY, "parquet-pages");
+            results.put("duckdb.parquet_pages.recompute_s", best(() -> new IcsMetricsJob().workerRows(run).agg(max("rel_diff")).first().get(0)));
+            results.put("duckdb.parquet_pages.job_s", best(() -> new IcsMetricsJob().run(run, AnalyzeOptions.defaults()).summary()));
             spark.conf().unset(IcsMetricsJob.VECTOR_READER_KEY);
             results.put("duckdb.pages.recompute_s", best(() -> new IcsMetricsJob().workerRows(run).agg(max("rel_diff")).first().get(0)));
             results.put("duckdb.pages.job_s", best(() -> new IcsMetricsJob().run(run, AnalyzeOptions.defaults()).summary()));

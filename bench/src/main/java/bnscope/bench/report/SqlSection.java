@@ -51,6 +51,9 @@ public final class SqlSection implements BenchmarkSection {
         md.append("| ics_metrics as shipped, the vectors' pages read directly (`spark.bnscope.icsVectorReader=pages`): recompute / whole job ")
                 .append(ics).append(" | ").append(fmt(f.num("duckdb.pages.recompute_s"), "%.2f s")).append(" / ")
                 .append(fmt(job, "%.2f s")).append(" | |\n");
+        md.append("| the same with parquet-mr's row-group reader fetching the pages (`spark.bnscope.icsVectorReader=parquet-pages`): recompute / whole job ")
+                .append(ics).append(" | ").append(fmt(f.num("duckdb.parquet_pages.recompute_s"), "%.2f s")).append(" / ")
+                .append(fmt(f.num("duckdb.parquet_pages.job_s"), "%.2f s")).append(" | |\n");
         Map<String, String> readers = new LinkedHashMap<>();
         readers.put("on", "on (Spark's defaults, 4,096 rows a batch)");
         readers.put("off", "off");
@@ -81,7 +84,7 @@ public final class SqlSection implements BenchmarkSection {
                 + "warm-up): IcsVectorBenchmark's synthetic vectors; Spark: a bare scan of both arrays, the recomputation up to "
                 + "the per-key rows (no write), the whole job (write and vector check too); DuckDB, 2 threads: per-row sums with "
                 + "`list_distance`/`list_inner_product` (float arithmetic), the join with the executor scalars, the mean over "
-                + "workers, written with COPY to Parquet. ics_metrics reads the G and G' pages itself by default (`IcsVectorPageSums`); "
+                + "workers, written with COPY to Parquet. ics_metrics reads the G and G' pages itself by default (`IcsVectorPageSums`, `ColumnChunkPages`; `parquet-pages`: parquet-mr fetches them); "
                 + "the rows on Spark's reader set `spark.bnscope.icsVectorReader=spark` and `spark.sql.parquet.enableNestedColumnVectorizedReader`.");
         return notes;
     }
