@@ -24,7 +24,8 @@ import java.util.Arrays;
  * ics_metrics recomputation put about 40% of the CPU there and 15% in the sums themselves
  * (docs/analysis.md, "ics_metrics against DuckDB"). Here the levels are read run by run, which for
  * a list of 4,096 floats is a handful of runs, and the floats are copied in bulk. The pages come
- * from parquet-mr's own page reader (decompressed, checksums as configured); only the
+ * decompressed from a {@link PageReader}: {@link ColumnChunkPages} by default, parquet-mr's own
+ * row-group reader with {@code spark.bnscope.icsVectorReader=parquet-pages}; only the
  * RLE/bit-packed hybrid runs of the levels and the PLAIN floats are decoded here.
  * {@link IcsVectorPageSums#readable} checks that a file has this layout before this class sees it.
  */

@@ -49,8 +49,10 @@ import java.util.Set;
  * splits and row groups, the same values and the same double-precision sums, so the rows equal
  * {@link IcsVectorSums}'s Spark-reader path exactly ({@code IcsVectorPageSumsTest}).
  *
- * <p>Only files whose G and G' columns have bnscope's layout (a required list of required floats,
- * RLE levels, PLAIN values, no dictionary) are read this way; {@link #readable} checks the footers on
+ * <p>The pages of G and G' come from {@link ColumnChunkPages} ({@link PageSource#CHUNKS}, the default)
+ * or parquet-mr's row-group reader ({@link PageSource#PARQUET_MR}); the key columns always from
+ * parquet-mr. Only files whose G and G' columns have bnscope's layout (a required list of required
+ * floats, RLE levels, PLAIN values, no dictionary, Snappy or no compression) are read this way; {@link #readable} checks the footers on
  * the driver and any other file sends the whole job to Spark's reader.
  */
 final class IcsVectorPageSums {
