@@ -25,8 +25,8 @@ import static org.apache.spark.sql.functions.lit;
 /**
  * Writes a computed DataFrame as a metric table: projected to the table's exact columns, checked,
  * written as Parquet into a staging folder ({@code RUN/_metric_staging/TABLE}), checked again as
- * read back from every file's footer, and only then moved into place. The computation reads its input tables while Spark
- * writes, so a damaged input file fails the write itself; staging means such a failure leaves the
+ * read back from every file's footer, and only then moved into place. The computation reads its
+ * input tables while Spark writes, so a damaged input file fails the write itself; staging means such a failure leaves the
  * previous table (or none) rather than an emptied or half-written folder. The rows are counted
  * while they are written (Dataset.observe), not by another Spark job over the files.
  */

@@ -124,14 +124,15 @@ class IcsMetricsJobTest {
         assertFalse(spark.conf().contains(IcsMetricsJob.READER_BATCH_KEY));
         assertFalse(spark.conf().contains(IcsMetricsJob.ADAPTIVE_KEY));
         // the job runs its write without adaptive execution (its own partitioning; nothing to re-plan) ...
-        assertFalse(writePlan(() -> new IcsMetricsJob().run(dirOfRun, AnalyzeOptions.defaults())).contains("AdaptiveSparkPlan"));
+        String plan = writePlan(() -> assertFalse(new IcsMetricsJob().run(dirOfRun, AnalyzeOptions.defaults()).checkFailed()));
+        assertFalse(plan.contains("AdaptiveSparkPlan"), plan);
         assertFalse(spark.conf().contains(IcsMetricsJob.READER_BATCH_KEY), "the job's 256-row batches must not outlive it");
         assertFalse(spark.conf().contains(IcsMetricsJob.ADAPTIVE_KEY), "the job's adaptive setting must not outlive it");
         // ... and keeps what the session chose
         spark.conf().set(IcsMetricsJob.READER_BATCH_KEY, 2);
         spark.conf().set(IcsMetricsJob.ADAPTIVE_KEY, true);
         try {
-            String plan = writePlan(() -> assertFalse(new IcsMetricsJob().run(dirOfRun, AnalyzeOptions.defaults()).checkFailed()));
+            plan = writePlan(() -> assertFalse(new IcsMetricsJob().run(dirOfRun, AnalyzeOptions.defaults()).checkFailed()));
             assertTrue(plan.contains("AdaptiveSparkPlan"), plan);
             assertEquals("2", spark.conf().get(IcsMetricsJob.READER_BATCH_KEY));
             assertEquals("true", spark.conf().get(IcsMetricsJob.ADAPTIVE_KEY));
