@@ -48,14 +48,13 @@ final class ColumnChunkPages implements PageReader {
     static final String VERIFY_CHECKSUM_KEY = "parquet.page.verify-checksum.enabled";
     private static final ParquetMetadataConverter CONVERTER = new ParquetMetadataConverter();
 
-    private final InputStream in;
+    private final CountingStream in;
     private final String column;
     private final boolean compressed;
     private final boolean verifyChecksums;
     private final long totalValues;
     private final long chunkBytes;
     private long valuesRead;
-    private long bytesRead;
     private byte[] stored = new byte[0];
     private byte[] page = new byte[0];
 
@@ -69,7 +68,7 @@ final class ColumnChunkPages implements PageReader {
                     + " (IcsVectorPageSums.readable should have sent the file to Spark's reader)");
         }
         file.seek(meta.getStartingPos());
-        this.in = new BufferedInputStream(file, 64 * 1024);
+        this.in = new CountingStream(new BufferedInputStream(file, 64 * 1024));
         this.column = column;
         this.compressed = meta.getCodec() == CompressionCodecName.SNAPPY;
         this.verifyChecksums = verifyChecksums;
@@ -92,15 +91,15 @@ final class ColumnChunkPages implements PageReader {
     public DataPage readPage() {
         try {
             while (valuesRead < totalValues) {
-                CountingStream counted = new CountingStream(in);
-                PageHeader header = Util.readPageHeader(counted);
+                PageHeader header = Util.readPageHeader(in);
                 int size = header.getCompressed_page_size();
-                bytesRead += counted.count + size;
-                if (size < 0 || header.getUncompressed_page_size() < 0 || bytesRead > chunkBytes) {
+                if (size < 0 || header.getUncompressed_page_size() < 0 || in.count + size > chunkBytes) {
                     throw corrupt("a page of " + size + " bytes runs past the column chunk's " + chunkBytes + " bytes");
                 }
                 stored = atLeast(stored, size);
-                readFully(stored, size);
+                if (in.readNBytes(stored, 0, size) != size) {
+                    throw new EOFException("the file ends inside a page of column " + column);
+                }
                 if (verifyChecksums && header.isSetCrc()) {
                     CRC32 crc = new CRC32();
                     crc.update(stored, 0, size);
@@ -110,29 +109,10 @@ final class ColumnChunkPages implements PageReader {
                 }
                 switch (header.getType()) {
                     case DATA_PAGE -> {
-                        DataPageHeader h = header.getData_page_header();
-                        valuesRead += h.getNum_values();
-                        BytesInput bytes = decompressed(0, size, header.getUncompressed_page_size());
-                        return new DataPageV1(bytes, h.getNum_values(), header.getUncompressed_page_size(), null,
-                                CONVERTER.getEncoding(h.getRepetition_level_encoding()),
-                                CONVERTER.getEncoding(h.getDefinition_level_encoding()), CONVERTER.getEncoding(h.getEncoding()));
+                        return versionOne(header, size);
                     }
                     case DATA_PAGE_V2 -> {
-                        DataPageHeaderV2 h = header.getData_page_header_v2();
-                        valuesRead += h.getNum_values();
-                        int rl = h.getRepetition_levels_byte_length();
-                        int dl = h.getDefinition_levels_byte_length();
-                        int data = size - rl - dl;
-                        if (rl < 0 || dl < 0 || data < 0) {
-                            throw corrupt("a version-2 page's level lengths exceed its " + size + " bytes");
-                        }
-                        // levels are never compressed in a version-2 page; the values are unless is_compressed is false
-                        BytesInput values = h.isIs_compressed()
-                                ? decompressed(rl + dl, data, header.getUncompressed_page_size() - rl - dl)
-                                : BytesInput.from(stored, rl + dl, data);
-                        return DataPageV2.uncompressed(h.getNum_rows(), h.getNum_nulls(), h.getNum_values(),
-                                BytesInput.from(stored, 0, rl), BytesInput.from(stored, rl, dl),
-                                CONVERTER.getEncoding(h.getEncoding()), values, null);
+                        return versionTwo(header, size);
                     }
                     case DICTIONARY_PAGE -> throw corrupt("it has a dictionary page");
                     default -> {
@@ -144,6 +124,34 @@ final class ColumnChunkPages implements PageReader {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read column " + column + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A version-1 page: levels and values compressed together. */
+    private DataPage versionOne(PageHeader header, int size) throws IOException {
+        DataPageHeader h = header.getData_page_header();
+        valuesRead += h.getNum_values();
+        BytesInput bytes = decompressed(0, size, header.getUncompressed_page_size());
+        return new DataPageV1(bytes, h.getNum_values(), header.getUncompressed_page_size(), null,
+                CONVERTER.getEncoding(h.getRepetition_level_encoding()),
+                CONVERTER.getEncoding(h.getDefinition_level_encoding()), CONVERTER.getEncoding(h.getEncoding()));
+    }
+
+    /** A version-2 page: the levels never compressed, the values unless is_compressed is false. */
+    private DataPage versionTwo(PageHeader header, int size) throws IOException {
+        DataPageHeaderV2 h = header.getData_page_header_v2();
+        valuesRead += h.getNum_values();
+        int rl = h.getRepetition_levels_byte_length();
+        int dl = h.getDefinition_levels_byte_length();
+        int data = size - rl - dl;
+        if (rl < 0 || dl < 0 || data < 0) {
+            throw corrupt("a version-2 page's level lengths exceed its " + size + " bytes");
+        }
+        BytesInput values = h.isIs_compressed()
+                ? decompressed(rl + dl, data, header.getUncompressed_page_size() - rl - dl)
+                : BytesInput.from(stored, rl + dl, data);
+        return DataPageV2.uncompressed(h.getNum_rows(), h.getNum_nulls(), h.getNum_values(),
+                BytesInput.from(stored, 0, rl), BytesInput.from(stored, rl, dl),
+                CONVERTER.getEncoding(h.getEncoding()), values, null);
     }
 
     /** {@code length} stored bytes from {@code offset}, decompressed to {@code uncompressedLength} when the chunk is. */
@@ -159,17 +167,6 @@ final class ColumnChunkPages implements PageReader {
         return BytesInput.from(page, 0, n);
     }
 
-    private void readFully(byte[] into, int length) throws IOException {
-        int at = 0;
-        while (at < length) {
-            int n = in.read(into, at, length - at);
-            if (n < 0) {
-                throw new EOFException("the file ends inside a page of column " + column);
-            }
-            at += n;
-        }
-    }
-
     private static byte[] atLeast(byte[] buffer, int length) {
         return buffer.length >= length ? buffer : new byte[Math.max(length, buffer.length + buffer.length / 2)];
     }
@@ -178,7 +175,7 @@ final class ColumnChunkPages implements PageReader {
         return new IllegalStateException("column " + column + " is not a valid Parquet column chunk: " + what);
     }
 
-    /** Counts the bytes a page header takes (Thrift reads it byte by byte from the buffered stream). */
+    /** Counts the bytes read from the chunk (page headers are Thrift, read byte by byte), to keep the pages inside it. */
     private static final class CountingStream extends InputStream {
         private final InputStream in;
         long count;

@@ -9,6 +9,7 @@ import org.apache.parquet.column.ColumnReader;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.column.page.PageReader;
 import org.apache.parquet.example.DummyRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
@@ -133,10 +134,13 @@ final class IcsVectorPageSums {
             for (BlockMetaData block : reader.getFooter().getBlocks()) {
                 for (ColumnChunkMetaData c : block.getColumns()) {
                     String top = c.getPath().toArray()[0];
-                    if ((top.equals("g") || top.equals("g_prime")) && !PAGE_ENCODINGS.containsAll(c.getEncodings())) {
+                    if (!top.equals("g") && !top.equals("g_prime")) {
+                        continue;
+                    }
+                    if (!PAGE_ENCODINGS.containsAll(c.getEncodings())) {
                         return "column " + top + " uses encodings " + c.getEncodings();
                     }
-                    if ((top.equals("g") || top.equals("g_prime")) && !ColumnChunkPages.CODECS.contains(c.getCodec())) {
+                    if (!ColumnChunkPages.CODECS.contains(c.getCodec())) {
                         return "column " + top + " is compressed with " + c.getCodec();
                     }
                 }
@@ -224,15 +228,8 @@ final class IcsVectorPageSums {
                 ColumnReader step = reader(store, projection, "step");
                 ColumnReader layer = reader(store, projection, "layer");
                 ColumnReader param = reader(store, projection, "param");
-                FloatListPages g;
-                FloatListPages p;
-                if (source == PageSource.CHUNKS) {
-                    g = new FloatListPages(new ColumnChunkPages(gIn, chunk(blocks.get(b), "g"), "g", verify), "g");
-                    p = new FloatListPages(new ColumnChunkPages(pIn, chunk(blocks.get(b), "g_prime"), "g_prime", verify), "g_prime");
-                } else {
-                    g = new FloatListPages(group.getPageReader(leaf(projection, "g")), "g");
-                    p = new FloatListPages(group.getPageReader(leaf(projection, "g_prime")), "g_prime");
-                }
+                FloatListPages g = new FloatListPages(pages(source, group, blocks.get(b), projection, "g", gIn, verify), "g");
+                FloatListPages p = new FloatListPages(pages(source, group, blocks.get(b), projection, "g_prime", pIn, verify), "g_prime");
                 for (long r = 0; r < group.getRowCount(); r++) {
                     if (!g.next() || !p.next()) {
                         throw new IllegalStateException(split.path() + ": a row group of " + group.getRowCount()
@@ -248,8 +245,15 @@ final class IcsVectorPageSums {
         return out;
     }
 
+    /** The pages of list column {@code list} in row group {@code group} ({@code block}), from {@code source}. */
+    private static PageReader pages(PageSource source, PageReadStore group, BlockMetaData block, MessageType projection,
+                                    String list, SeekableInputStream in, boolean verify) throws IOException {
+        return source == PageSource.CHUNKS ? new ColumnChunkPages(in, chunk(block, list), list, verify)
+                : group.getPageReader(leaf(projection, list));
+    }
+
     /** The column chunk of list column {@code list} in {@code block}. */
-    private static ColumnChunkMetaData chunk(BlockMetaData block, String list) {
+    static ColumnChunkMetaData chunk(BlockMetaData block, String list) {
         return block.getColumns().stream().filter(c -> c.getPath().toArray()[0].equals(list)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("a row group has no column " + list));
     }

@@ -192,8 +192,7 @@ class IcsVectorPageSumsTest {
         long at;
         try (org.apache.parquet.hadoop.ParquetFileReader r = org.apache.parquet.hadoop.ParquetFileReader.open(
                 org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))) {
-            org.apache.parquet.hadoop.metadata.ColumnChunkMetaData g = r.getFooter().getBlocks().get(0).getColumns().stream()
-                    .filter(c -> c.getPath().toArray()[0].equals("g")).findFirst().orElseThrow();
+            org.apache.parquet.hadoop.metadata.ColumnChunkMetaData g = IcsVectorPageSums.chunk(r.getFooter().getBlocks().get(0), "g");
             at = g.getStartingPos() + g.getTotalSize() - 8;  // inside the chunk's last page, past its header
         }
         byte[] bytes = Files.readAllBytes(file);

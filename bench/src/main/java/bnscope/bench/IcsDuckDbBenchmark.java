@@ -88,18 +88,15 @@ public final class IcsDuckDbBenchmark implements Callable<Integer> {
                     spark.read().parquet(run.tablePath(SnapshotTables.ICS_VECTORS).toString()).createOrReplaceTempView("v");
                     return spark.sql("SELECT sum(size(g)) + sum(size(g_prime)) FROM v").first().getLong(0);
                 }));
-                results.put(p + "recompute_s", best(() -> new IcsMetricsJob().workerRows(run).agg(max("rel_diff")).first().get(0)));
-                results.put(p + "job_s", best(() -> new IcsMetricsJob().run(run, AnalyzeOptions.defaults()).summary()));
+                recomputeAndJob(run, p);
             }
             spark.conf().unset(BATCH_SIZE);
             spark.conf().unset(NESTED_READER);
             // the page reader with parquet-mr's row-group reader fetching the pages (the default before the chunk reader)
             spark.conf().set(IcsMetricsJob.VECTOR_READER_KEY, "parquet-pages");
-            results.put("duckdb.parquet_pages.recompute_s", best(() -> new IcsMetricsJob().workerRows(run).agg(max("rel_diff")).first().get(0)));
-            results.put("duckdb.parquet_pages.job_s", best(() -> new IcsMetricsJob().run(run, AnalyzeOptions.defaults()).summary()));
+            recomputeAndJob(run, "duckdb.parquet_pages.");
             spark.conf().unset(IcsMetricsJob.VECTOR_READER_KEY);
-            results.put("duckdb.pages.recompute_s", best(() -> new IcsMetricsJob().workerRows(run).agg(max("rel_diff")).first().get(0)));
-            results.put("duckdb.pages.job_s", best(() -> new IcsMetricsJob().run(run, AnalyzeOptions.defaults()).summary()));
+            recomputeAndJob(run, "duckdb.pages.");
         } finally {
             spark.stop();
         }
@@ -123,6 +120,12 @@ public final class IcsDuckDbBenchmark implements Callable<Integer> {
         }
         results.put("duckdb.duckdb_threads", threads);
         return 0;
+    }
+
+    /** Times the recomputation up to the per-key rows ({@code PREFIXrecompute_s}) and the whole job ({@code PREFIXjob_s}) on the session's settings. */
+    private void recomputeAndJob(RunDirectory run, String prefix) {
+        results.put(prefix + "recompute_s", best(() -> new IcsMetricsJob().workerRows(run).agg(max("rel_diff")).first().get(0)));
+        results.put(prefix + "job_s", best(() -> new IcsMetricsJob().run(run, AnalyzeOptions.defaults()).summary()));
     }
 
     /** What ics_metrics computes, in DuckDB: per-row sums, per-key sums beside the scalars, the mean over workers, written to Parquet. */

@@ -145,7 +145,9 @@ class FusedImplementationTest {
      */
     private static void lossCurveWithinFloatDrift(Variant v, MultiLayerNetwork ref, MultiLayerNetwork fused,
                                                   List<DataSet> batches, RunSettings dl4j) {
-        List<MultiLayerNetwork> witnesses = new ArrayList<>(List.of(slowPath(dl4j, v)));
+        MultiLayerNetwork slow = slowPath(dl4j, v);
+        assertEquals(ref.params(), slow.params());
+        List<MultiLayerNetwork> witnesses = new ArrayList<>(List.of(slow));
         for (long seed = 1; seed <= 2; seed++) {
             witnesses.add(perturbed(Networks.build(dl4j, v), seed));
         }
