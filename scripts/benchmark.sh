@@ -130,7 +130,7 @@ torch_pair() {  # torch_pair VARIANT: two 1-thread peer runs side by side
   cat "$work/torch-pair-a.$1.out" "$work/torch-pair-b.$1.out"
 }
 per_core_jvm=(StepBenchmark --conf "$conf" --data "$data" --variants "$variants" --batch "$batch"
-  --warmup "$jvm_warmup" --steps "$jvm_steps" --slow-steps 0 --dl4j-steps 0 --nd4j-noise-steps 0)
+  --warmup "$jvm_warmup" --steps "$jvm_steps" --slow-steps 0 --dl4j-steps 0 --nd4j-noise-steps 0 --combined-steps 0)
 jvm_pair() {  # two 1-thread single-JVM benchmarks side by side
   local a
   bench 4g 1 "${per_core_jvm[@]}" --prefix jvm_pair_a > "$work/jvm-pair-a.out" & a=$!
@@ -166,7 +166,7 @@ rm -rf "$work/grid"
 # The single-JVM fast path once more: Spark's figures are divided by the mean of the single-JVM
 # measurements before and after them, so a load change during the Spark runs biases neither side.
 stage jvm-steps-after bench 4g 2 StepBenchmark --conf "$conf" --data "$data" --variants "$variants" --batch "$batch" \
-  --warmup "$jvm_warmup" --steps "$jvm_after_steps" --slow-steps 0 --nd4j-noise-steps 0 --prefix jvm_after
+  --warmup "$jvm_warmup" --steps "$jvm_after_steps" --slow-steps 0 --nd4j-noise-steps 0 --combined-steps 0 --prefix jvm_after
 
 # 2. Probe overhead: the default config (one variant, fewer steps) with its probe schedule vs probes off.
 probe_run() {  # probe_run on|off

@@ -66,6 +66,11 @@ public final class StepBenchmark implements Callable<Integer> {
                     + "after the same warm-up; -1 means --steps, 0 skips them (default: ${DEFAULT-VALUE})")
     int nd4jNoiseSteps;
 
+    @Option(names = "--combined-steps", paramLabel = "N", defaultValue = "-1",
+            description = "timed steps of the fast path with libnd4j's one conv2d_bp (model.conv_backward=combined, before "
+                    + "the split backward pass), after the same warm-up; -1 means --steps, 0 skips them (default: ${DEFAULT-VALUE})")
+    int combinedSteps;
+
     @Option(names = "--prefix", paramLabel = "KEY", defaultValue = "jvm", description = "prefix of the RESULT keys (default: ${DEFAULT-VALUE})")
     String prefix;
 
@@ -90,6 +95,9 @@ public final class StepBenchmark implements Callable<Integer> {
         // The fast path with libnd4j's noise generator (other draws, same law): what the noise stream costs
         RunSettings nd4jNoise = minibatches.settings(planned, List.of("noise.generator=nd4j"));
         int nd4jNoiseRuns = nd4jNoiseSteps < 0 ? steps : nd4jNoiseSteps;
+        // The fast path with libnd4j's conv2d_bp: what the split convolution backward pass saves
+        RunSettings combined = minibatches.settings(planned, List.of("model.conv_backward=combined"));
+        int combinedRuns = combinedSteps < 0 ? steps : combinedSteps;
         List<DataSet> batches = BenchmarkMinibatches.load(config, planned, log);
         results.put(prefix + ".omp_num_threads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
         results.put(prefix + ".nd4j_max_threads", Nd4j.getEnvironment().maxThreads());
@@ -101,6 +109,11 @@ public final class StepBenchmark implements Callable<Integer> {
             results.put(prefix + ".fast." + v, fast.times(), batch);
             results.put(prefix + ".fast." + v + ".helpers", fast.helpersActive() ? "all" : "MISSING " + fast.helpers());
             results.put(prefix + ".fast." + v + ".implementation", config.model().implementation().label());
+            results.put(prefix + ".fast." + v + ".conv_backward", config.model().convBackward().label());
+            if (combinedRuns > 0) {
+                Run before = train(combined, variant, false, batches, warmup, combinedRuns, log);
+                results.put(prefix + ".combined." + v, before.times(), batch);
+            }
             if (variant == Variant.NOISY_BATCHNORM && nd4jNoiseRuns > 0) {
                 Run earlier = train(nd4jNoise, variant, false, batches, warmup, nd4jNoiseRuns, log);
                 results.put(prefix + ".nd4j_noise." + v, earlier.times(), batch);

@@ -1,5 +1,6 @@
 package bnscope.core.config;
 
+import bnscope.core.layers.ConvBackward;
 import bnscope.core.layers.NoiseGenerator;
 import bnscope.core.models.Implementation;
 import bnscope.core.models.Variant;
@@ -44,7 +45,8 @@ public final class ConfigKeys {
      * change of, e.g., the noise stream) instead of assuming today's default.
      */
     public static final Map<String, Object> VALUE_BEFORE_KEY_EXISTED = Map.of(
-            "noise.generator", "nd4j");
+            "noise.generator", "nd4j",
+            "model.conv_backward", "combined");
 
     public static final List<ConfigKey> ALL = List.of(
             // run
@@ -77,6 +79,8 @@ public final class ConfigKeys {
                     "Overrides the preset's hidden dense layer sizes (the 10-way output layer is always added)."),
             oneOf("model.implementation", "fused", Implementation.labels(),
                     "How the layers run: fused (activations channels-last through the VGG stack, each conv's pre-activation kept for its backprop, BatchNorm and noisy BatchNorm as fused kernels) or dl4j (DL4J's own layers in NCHW, as before issue 15; same function, for comparison)."),
+            oneOf("model.conv_backward", "split", ConvBackward.labels(),
+                    "With model.implementation = fused, how a convolution's backward pass runs: split (input gradient as a forward convolution with the rotated kernel, weight gradient from deconv2d_bp, bias gradient as one matrix product; avoids oneDNN's slow Winograd backward-data kernel) or combined (libnd4j's one conv2d_bp, as runs before the key). Same gradients up to float rounding; weight gradients identical."),
             // DLN
             key("dln.depth", INT, 25, ">= 2", v -> ((Number) v).intValue() >= 2, "Deep linear network: number of linear layers."),
             key("dln.width", INT, 10, "> 0", POSITIVE, "Deep linear network: input, hidden and output width."),

@@ -15,9 +15,11 @@ import java.util.Set;
  * @param dln       dln.*: the deep linear network (model.kind = dln)
  * @param noise     noise.*: noisy BatchNorm's distribution shift
  * @param implementation model.implementation: fused kernels and channels-last layers, or DL4J's own layers
+ * @param convBackward  model.conv_backward: how a fused convolution's backward pass runs
  */
 public record ModelSettings(Kind kind, Preset preset, String convStack, List<Integer> dense, DlnSettings dln,
-                            NoiseSettings noise, bnscope.core.models.Implementation implementation) implements Serializable {
+                            NoiseSettings noise, bnscope.core.models.Implementation implementation,
+                            bnscope.core.layers.ConvBackward convBackward) implements Serializable {
 
     /** Network family (model.kind). */
     public enum Kind {

@@ -8,15 +8,18 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Collection;
+import java.util.Objects;
 
 /**
  * DL4J's {@link ConvolutionLayer} (same configuration, parameters and oneDNN helper) whose running
  * form, {@link FusedConvolutionLayer}, keeps its training forward output for its backprop instead
  * of recomputing the convolution, and works on contiguous channels-last arrays throughout. Used by
  * {@code model.implementation = fused}; a subclass, so code asking "is this a conv layer?" still
- * says yes.
+ * says yes. {@link #getBackward()} says how its backward pass runs ({@code model.conv_backward}).
  */
 public class FusedConvolution extends ConvolutionLayer {
+    /** {@link ConvBackward#COMBINED} when a saved configuration has none (every one saved before the key). */
+    private ConvBackward backward = ConvBackward.COMBINED;
 
     /** For JSON deserialization. */
     public FusedConvolution() {
@@ -24,6 +27,25 @@ public class FusedConvolution extends ConvolutionLayer {
 
     private FusedConvolution(Builder builder) {
         super(builder);
+        this.backward = builder.backward;
+    }
+
+    public ConvBackward getBackward() {
+        return backward;
+    }
+
+    public void setBackward(ConvBackward backward) {
+        this.backward = Objects.requireNonNull(backward);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return super.equals(o) && o instanceof FusedConvolution other && backward == other.backward;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(super.hashCode(), backward);
     }
 
     @Override
@@ -39,17 +61,25 @@ public class FusedConvolution extends ConvolutionLayer {
         return (FusedConvolution) super.clone();
     }
 
-    /** Same settings as {@link ConvolutionLayer.Builder}. */
+    /** Same settings as {@link ConvolutionLayer.Builder}, and {@link #backward}. */
     public static class Builder extends ConvolutionLayer.Builder {
+        private ConvBackward backward = ConvBackward.SPLIT;
+
         public Builder(int... kernelSize) {
             super(kernelSize);
+        }
+
+        /** How the backward pass runs (default {@link ConvBackward#SPLIT}). */
+        public Builder backward(ConvBackward backward) {
+            this.backward = Objects.requireNonNull(backward);
+            return this;
         }
 
         @Override
         @SuppressWarnings("unchecked")
         public FusedConvolution build() {
             ConvolutionLayer checked = super.build(); // DL4J's own validation of kernel, stride, padding
-            java.util.Objects.requireNonNull(checked);
+            Objects.requireNonNull(checked);
             return new FusedConvolution(this);
         }
     }

@@ -1,6 +1,7 @@
 package bnscope.core.layers;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
@@ -12,12 +13,14 @@ import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
 import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The running form of {@link FusedConvolution}. On the oneDNN helper with NHWC activations and an
  * identity or ReLU activation (every conv of bnscope's VGG), it differs from DL4J's layer in two
- * ways that change no number:
+ * ways that change no number, and by default in a third that changes only float rounding:
  * <ul>
  *   <li>Backprop reuses the output of the training forward pass instead of running the forward
  *       convolution again (DL4J recomputes the pre-activation z just to differentiate the
@@ -28,13 +31,17 @@ import org.nd4j.linalg.api.shape.Shape;
  *   <li>The helper gets the NHWC input as it is: DL4J M2 first copies it into an NCHW transpose it
  *       then does not use, and differentiates the activation on strided NCHW views of NHWC
  *       arrays (the slowest part of the standard network's step, measured).</li>
+ *   <li>With {@link ConvBackward#SPLIT} the gradients come from {@link SplitConvolutionBackward}
+ *       (no Winograd backward-data kernel) instead of the helper's {@code conv2d_bp}.</li>
  * </ul>
  * Like DL4J's layer with its default cache mode, it keeps no state across steps other than the
- * reference to the last training output, which {@link #clear()} drops.
+ * reference to the last training output, which {@link #clear()} drops (and the split backward
+ * pass's column of ones, a constant).
  */
 public class FusedConvolutionLayer extends ConvolutionLayer {
     private INDArray forwardInput;
     private INDArray forwardOutput;
+    private final SplitConvolutionBackward split = new SplitConvolutionBackward();
 
     public FusedConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -46,6 +53,14 @@ public class FusedConvolutionLayer extends ConvolutionLayer {
         return helper != null && helperCountFail == 0 && c.getCnn2dDataFormat() == CNN2DFormat.NHWC && c.hasBias()
                 && c.getIDropout() == null && c.getWeightNoise() == null && dataType == DataType.FLOAT
                 && (afn instanceof ActivationIdentity || isPlainRelu(afn));
+    }
+
+    /** {@link ConvBackward#SPLIT} asked for, and a geometry {@link SplitConvolutionBackward} covers (explicit padding). */
+    boolean splitBackward() {
+        org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
+        return c instanceof FusedConvolution f && f.getBackward() == ConvBackward.SPLIT
+                && convolutionMode != ConvolutionMode.Same
+                && SplitConvolutionBackward.supports(c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation());
     }
 
     /** A ReLU with DL4J's defaults (no max, threshold or negative slope); also {@link FusedReluLayer}'s test. */
@@ -91,15 +106,22 @@ public class FusedConvolutionLayer extends ConvolutionLayer {
         if (c.getActivationFn() instanceof ActivationIdentity) {
             delta = eps;
         } else {
-            // ReLU's backprop overwrites its argument: give it a copy of relu(z), whose sign is z's.
-            INDArray sign = workspaceMgr.dup(ArrayType.BP_WORKING_MEM, forwardOutput, 'c');
-            delta = c.getActivationFn().backprop(sign, eps).getFirst();
+            // The op DL4J's ReLU backprop runs, on relu(z) (whose sign is z's), written straight into
+            // a fresh array: DL4J's ActivationReLU would need a copy of relu(z) to overwrite.
+            delta = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, eps.shape(), 'c');
+            Nd4j.getExecutioner().exec(new RectifiedLinearDerivative(forwardOutput, eps, delta, 0.0));
         }
-        Pair<Gradient, INDArray> ret = helper.backpropGradient(input.castTo(dataType),
-                getParamWithNoise("W", true, workspaceMgr), getParamWithNoise("b", true, workspaceMgr), delta,
-                c.getKernelSize(), c.getStride(), c.getPadding(), gradientViews.get("b"), gradientViews.get("W"),
-                c.getActivationFn(), c.getCudnnAlgoMode(), c.getCudnnBwdFilterAlgo(), c.getCudnnBwdDataAlgo(),
-                convolutionMode, c.getDilation(), CNN2DFormat.NHWC, workspaceMgr);
+        INDArray weights = getParamWithNoise("W", true, workspaceMgr);
+        Pair<Gradient, INDArray> ret;
+        if (splitBackward()) {
+            ret = split.backprop(input.castTo(dataType), weights, delta, c.getPadding(), gradientViews.get("W"),
+                    gradientViews.get("b"), workspaceMgr);
+        } else {
+            ret = helper.backpropGradient(input.castTo(dataType), weights, getParamWithNoise("b", true, workspaceMgr),
+                    delta, c.getKernelSize(), c.getStride(), c.getPadding(), gradientViews.get("b"), gradientViews.get("W"),
+                    c.getActivationFn(), c.getCudnnAlgoMode(), c.getCudnnBwdFilterAlgo(), c.getCudnnBwdDataAlgo(),
+                    convolutionMode, c.getDilation(), CNN2DFormat.NHWC, workspaceMgr);
+        }
         forwardInput = null;
         forwardOutput = null;
         if (ret == null) {

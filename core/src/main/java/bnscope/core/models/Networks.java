@@ -33,7 +33,8 @@ public final class Networks {
             builder = VggBuilder.of(stack.isBlank() ? builder.convSpec() : stack,
                     dense.isEmpty() ? builder.denseHidden() : dense.stream().mapToInt(Integer::intValue).toArray());
         }
-        return builder.variant(variant).implementation(model.implementation()).learningRate(lr).seed(seed)
+        return builder.variant(variant).implementation(model.implementation()).convBackward(model.convBackward())
+                .learningRate(lr).seed(seed)
                 .noise(model.noise().parameters())
                 .build();
     }

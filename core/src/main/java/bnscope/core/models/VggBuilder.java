@@ -2,6 +2,7 @@ package bnscope.core.models;
 
 import bnscope.core.BadInputException;
 import bnscope.core.layers.DistributionShift;
+import bnscope.core.layers.ConvBackward;
 import bnscope.core.layers.NoiseGenerator;
 import bnscope.core.layers.NoisyBatchNorm;
 import bnscope.core.layers.ChannelsLastToDense;
@@ -76,6 +77,7 @@ public final class VggBuilder {
     private final int[] denseHidden;
     private Variant variant = Variant.STANDARD;
     private Implementation implementation = Implementation.FUSED;
+    private ConvBackward convBackward = ConvBackward.SPLIT;
     private double learningRate = 0.1;
     private long seed;
     private DistributionShift.Parameters noise = new DistributionShift.Parameters(NoisyBatchNorm.DEFAULT_N_MU,
@@ -121,6 +123,12 @@ public final class VggBuilder {
     /** How the layers run; {@link Implementation#FUSED} by default (same function either way). */
     public VggBuilder implementation(Implementation implementation) {
         this.implementation = java.util.Objects.requireNonNull(implementation, "implementation");
+        return this;
+    }
+
+    /** How a fused convolution's backward pass runs; {@link ConvBackward#SPLIT} by default (same gradients up to rounding). */
+    public VggBuilder convBackward(ConvBackward convBackward) {
+        this.convBackward = java.util.Objects.requireNonNull(convBackward, "convBackward");
         return this;
     }
 
@@ -179,7 +187,8 @@ public final class VggBuilder {
             } else {
                 String name = "conv" + stage + "_" + (++convInStage);
                 channels = Integer.parseInt(token);
-                ConvolutionLayer.Builder conv = fused ? new FusedConvolution.Builder(3, 3) : new ConvolutionLayer.Builder(3, 3);
+                ConvolutionLayer.Builder conv = fused ? new FusedConvolution.Builder(3, 3).backward(convBackward)
+                        : new ConvolutionLayer.Builder(3, 3);
                 list.layer(conv.stride(1, 1).padding(1, 1).dataFormat(format)
                         .nOut(channels).activation(weightActivation).name(name).build());
                 addBlockTail(list, name);

@@ -178,6 +178,17 @@ class RunConfigTest {
     }
 
     @Test
+    void recordedMapWithoutConvBackwardReadsAsTheCombinedPassOldRunsRan() throws Exception {
+        // model.conv_backward arrived with the split backward pass as its default; earlier fused runs used conv2d_bp
+        Map<String, Object> recorded = throughJson(RunConfig.defaults().asMap());
+        recorded.remove("model.conv_backward");
+        RunConfig back = RunConfig.fromRecorded(recorded, "old/manifest.json");
+        assertEquals("combined", back.getString("model.conv_backward"));
+        assertEquals(bnscope.core.layers.ConvBackward.COMBINED, RunSettings.from(back).model().convBackward());
+        assertEquals("split", RunConfig.defaults().getString("model.conv_backward"));
+    }
+
+    @Test
     void recordedMapMissingAKeyTakesTheDefaultAndRejectsUnknownKeys() throws Exception {
         Map<String, Object> recorded = throughJson(RunConfig.defaults().asMap());
         recorded.remove("report.layers");

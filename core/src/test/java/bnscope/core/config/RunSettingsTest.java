@@ -43,7 +43,7 @@ class RunSettingsTest {
         Files.writeString(file, """
                 run { name = d1, seed = 7, output_dir = out, dir = "out/here", overwrite = true }
                 data { dir = /data/c10, cache_dir = /tmp/c, test_examples = 100 }
-                model { kind = dln, preset = vgg16, conv_stack = "8,M", dense = [32, 16] }
+                model { kind = dln, preset = vgg16, conv_stack = "8,M", dense = [32, 16], conv_backward = combined }
                 dln { depth = 4, width = 6, samples = 60 }
                 noise { n_mu = 0.25, n_sigma = 2.0, r_mu = 0.05, r_sigma = 0.2, generator = nd4j }
                 train { variants = [l1, batchnorm], steps = 12, batch_size = 60, learning_rate = 0.02,
@@ -56,7 +56,7 @@ class RunSettingsTest {
         assertEquals(new RunSettings("d1", "out", "out/here", 7L, true, new DataSettings("/data/c10", "/tmp/c", 100),
                 new ModelSettings(ModelSettings.Kind.DLN, ModelSettings.Preset.VGG16, "8,M", List.of(32, 16),
                         new DlnSettings(4, 6, 60), new NoiseSettings(0.25, 2.0, 0.05, 0.2, bnscope.core.layers.NoiseGenerator.ND4J),
-                        bnscope.core.models.Implementation.FUSED),
+                        bnscope.core.models.Implementation.FUSED, bnscope.core.layers.ConvBackward.COMBINED),
                 // the deprecated train.parallel_variants still sets how many cells run at once
                 new TrainSettings(List.of(Variant.L1, Variant.BATCHNORM), 12, 60, 0.02, 6, 3, List.of(), List.of(), 2),
                 new SparkSettings(3, 3), s.probes(), new AnalysisSettings(4, List.of(1, 2))), s);
