@@ -67,8 +67,8 @@ public final class StepBenchmark implements Callable<Integer> {
     int nd4jNoiseSteps;
 
     @Option(names = "--combined-steps", paramLabel = "N", defaultValue = "-1",
-            description = "timed steps of the fast path with libnd4j's one conv2d_bp (model.conv_backward=combined, before "
-                    + "the split backward pass), after the same warm-up; -1 means --steps, 0 skips them (default: ${DEFAULT-VALUE})")
+            description = "timed steps of the fast path with libnd4j's one conv2d_bp on every conv (model.conv_backward=combined, "
+                    + "before the split backward pass), after the same warm-up; -1 means --steps, 0 skips them (default: ${DEFAULT-VALUE})")
     int combinedSteps;
 
     @Option(names = "--prefix", paramLabel = "KEY", defaultValue = "jvm", description = "prefix of the RESULT keys (default: ${DEFAULT-VALUE})")

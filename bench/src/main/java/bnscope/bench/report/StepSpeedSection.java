@@ -55,7 +55,7 @@ public final class StepSpeedSection implements BenchmarkSection {
             return fmt(f.num("jvm.dl4j." + v + ".median_ms"), "%.0f") + "; " + times(ratio);
         }, "");
         variantRow(md, "convolution backward as libnd4j's one conv2d_bp (`model.conv_backward=combined`, before the split "
-                + "backward pass): median step ms; split ÷ it " + n.ref("jvm"), v -> {
+                + "backward pass): median step ms; fast path ÷ it " + n.ref("jvm"), v -> {
             double earlier = f.num("jvm.combined." + v + ".median_ms");
             return Double.isNaN(earlier) ? "–" : fmt(earlier, "%.0f") + "; " + times(f.num("jvm.fast." + v + ".median_ms") / earlier);
         }, "");
@@ -127,8 +127,8 @@ public final class StepSpeedSection implements BenchmarkSection {
                 + "The fast path uses `model.implementation=" + f.text("jvm.fast.batchnorm.implementation", "fused")
                 + "`; the `dl4j` row times DL4J's own layers in NCHW (bnscope before issue 15, but with the same noise stream, so "
                 + "that the losses compare) right after it, in the same JVM; the `conv_backward=combined` row times the fast path "
-                + "with libnd4j's one conv2d_bp per convolution instead of the split backward pass (`model.conv_backward=split`, "
-                + "the default); the `noise.generator=nd4j` row times the fast path "
+                + "with libnd4j's one conv2d_bp per convolution instead of the default `model.conv_backward=auto` (the split "
+                + "backward pass on feature maps of 32×32 and more); the `noise.generator=nd4j` row times the fast path "
                 + "with libnd4j's noise generator instead of the default splitmix one (other draws from the same law).");
         m.put("slow", "**out of the box**: DL4J's own layers (`model.implementation=dl4j`), with `org.eclipse.deeplearning4j.helpers.disable=true` while the network is built "
                 + "(DL4J's built-in Java/BLAS layers: what DL4J 1.0.0-M2 does unless both switches of docs/performance.md are set); "

@@ -79,8 +79,8 @@ public final class ConfigKeys {
                     "Overrides the preset's hidden dense layer sizes (the 10-way output layer is always added)."),
             oneOf("model.implementation", "fused", Implementation.labels(),
                     "How the layers run: fused (activations channels-last through the VGG stack, each conv's pre-activation kept for its backprop, BatchNorm and noisy BatchNorm as fused kernels) or dl4j (DL4J's own layers in NCHW, as before issue 15; same function, for comparison)."),
-            oneOf("model.conv_backward", "split", ConvBackward.labels(),
-                    "With model.implementation = fused, how a convolution's backward pass runs: split (input gradient as a forward convolution with the rotated kernel, weight gradient from deconv2d_bp, bias gradient as one matrix product; avoids oneDNN's slow Winograd backward-data kernel) or combined (libnd4j's one conv2d_bp, as runs before the key). Same gradients up to float rounding; weight gradients identical."),
+            oneOf("model.conv_backward", "auto", ConvBackward.labels(),
+                    "With model.implementation = fused, how a convolution's backward pass runs: split (input gradient as a forward convolution with the rotated kernel, weight gradient from deconv2d_bp, bias gradient as one matrix product; avoids oneDNN's slow Winograd backward-data kernel), combined (libnd4j's one conv2d_bp, as runs before the key), or auto (split on feature maps of 32x32 positions and more, where it is faster, combined on smaller ones). Same gradients up to float rounding; weight gradients identical."),
             // DLN
             key("dln.depth", INT, 25, ">= 2", v -> ((Number) v).intValue() >= 2, "Deep linear network: number of linear layers."),
             key("dln.width", INT, 10, "> 0", POSITIVE, "Deep linear network: input, hidden and output width."),

@@ -63,13 +63,13 @@ public class FusedConvolution extends ConvolutionLayer {
 
     /** Same settings as {@link ConvolutionLayer.Builder}, and {@link #backward}. */
     public static class Builder extends ConvolutionLayer.Builder {
-        private ConvBackward backward = ConvBackward.SPLIT;
+        private ConvBackward backward = ConvBackward.AUTO;
 
         public Builder(int... kernelSize) {
             super(kernelSize);
         }
 
-        /** How the backward pass runs (default {@link ConvBackward#SPLIT}). */
+        /** How the backward pass runs (default {@link ConvBackward#AUTO}). */
         public Builder backward(ConvBackward backward) {
             this.backward = Objects.requireNonNull(backward);
             return this;

@@ -13,9 +13,7 @@ import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
 import org.nd4j.linalg.api.shape.Shape;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The running form of {@link FusedConvolution}. On the oneDNN helper with NHWC activations and an
@@ -25,13 +23,14 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>Backprop reuses the output of the training forward pass instead of running the forward
  *       convolution again (DL4J recomputes the pre-activation z just to differentiate the
  *       activation). Identity needs no z; ReLU's derivative needs only the sign of z, and
- *       relu(z) &gt; 0 exactly where z &gt; 0. The reuse holds only while the layer's input is
+ *       relu(z) &gt; 0 exactly where z &gt; 0 ({@link FusedReluLayer#gradientFromOutput}; a zero
+ *       gradient where z = −0 keeps that sign). The reuse holds only while the layer's input is
  *       the array of that forward pass; otherwise (and for any other configuration) DL4J's own
  *       code runs.</li>
  *   <li>The helper gets the NHWC input as it is: DL4J M2 first copies it into an NCHW transpose it
  *       then does not use, and differentiates the activation on strided NCHW views of NHWC
  *       arrays (the slowest part of the standard network's step, measured).</li>
- *   <li>With {@link ConvBackward#SPLIT} the gradients come from {@link SplitConvolutionBackward}
+ *   <li>Where {@link ConvBackward#splits} says so, the gradients come from {@link SplitConvolutionBackward}
  *       (no Winograd backward-data kernel) instead of the helper's {@code conv2d_bp}.</li>
  * </ul>
  * Like DL4J's layer with its default cache mode, it keeps no state across steps other than the
@@ -55,10 +54,13 @@ public class FusedConvolutionLayer extends ConvolutionLayer {
                 && (afn instanceof ActivationIdentity || isPlainRelu(afn));
     }
 
-    /** {@link ConvBackward#SPLIT} asked for, and a geometry {@link SplitConvolutionBackward} covers (explicit padding). */
+    /**
+     * The split pass asked for ({@link ConvBackward#splits} for this input's height × width, NHWC), and a
+     * geometry {@link SplitConvolutionBackward} covers (explicit padding).
+     */
     boolean splitBackward() {
         org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
-        return c instanceof FusedConvolution f && f.getBackward() == ConvBackward.SPLIT
+        return c instanceof FusedConvolution f && input != null && f.getBackward().splits(input.size(1) * input.size(2))
                 && convolutionMode != ConvolutionMode.Same
                 && SplitConvolutionBackward.supports(c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation());
     }
@@ -106,10 +108,10 @@ public class FusedConvolutionLayer extends ConvolutionLayer {
         if (c.getActivationFn() instanceof ActivationIdentity) {
             delta = eps;
         } else {
-            // The op DL4J's ReLU backprop runs, on relu(z) (whose sign is z's), written straight into
-            // a fresh array: DL4J's ActivationReLU would need a copy of relu(z) to overwrite.
+            // From relu(z), written straight into a fresh array: DL4J's ActivationReLU would need a copy
+            // of relu(z) to overwrite, and runs the slower relu_bp.
             delta = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, eps.shape(), 'c');
-            Nd4j.getExecutioner().exec(new RectifiedLinearDerivative(forwardOutput, eps, delta, 0.0));
+            FusedReluLayer.gradientFromOutput(forwardOutput, eps, delta);
         }
         INDArray weights = getParamWithNoise("W", true, workspaceMgr);
         Pair<Gradient, INDArray> ret;

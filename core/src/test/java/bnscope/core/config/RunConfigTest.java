@@ -185,7 +185,7 @@ class RunConfigTest {
         RunConfig back = RunConfig.fromRecorded(recorded, "old/manifest.json");
         assertEquals("combined", back.getString("model.conv_backward"));
         assertEquals(bnscope.core.layers.ConvBackward.COMBINED, RunSettings.from(back).model().convBackward());
-        assertEquals("split", RunConfig.defaults().getString("model.conv_backward"));
+        assertEquals("auto", RunConfig.defaults().getString("model.conv_backward"));
     }
 
     @Test

@@ -63,7 +63,6 @@ class FusedConvolutionTest {
         fused.setParams(ref.params());
         assertTrue(NativeBackend.allHelpersActive(fused), () -> "helpers: " + NativeBackend.layerHelpers(fused));
         assertInstanceOf(FusedConvolutionLayer.class, fused.getLayer(0));
-        assertEquals(backward == ConvBackward.SPLIT, ((FusedConvolutionLayer) fused.getLayer(0)).splitBackward());
 
         Nd4j.getRandom().setSeed(5);
         INDArray x = Nd4j.randn(DataType.FLOAT, BATCH, 7, 9, 3);
@@ -74,6 +73,8 @@ class FusedConvolutionTest {
         fused.setLabels(y);
         ref.computeGradientAndScore();
         fused.computeGradientAndScore();
+        // 7 x 9 positions: auto, below its threshold, runs conv2d_bp like combined
+        assertEquals(backward == ConvBackward.SPLIT, ((FusedConvolutionLayer) fused.getLayer(0)).splitBackward());
         assertEquals(ref.score(), fused.score(), 1e-6 * ref.score(), "loss");
         INDArray gr = ref.getFlattenedGradients();
         INDArray gf = fused.getFlattenedGradients();
@@ -130,5 +131,14 @@ class FusedConvolutionTest {
         assertEquals(conf, back);
         MultiLayerConfiguration old = MultiLayerConfiguration.fromJson(json.replace("\"backward\" : \"SPLIT\",", ""));
         assertEquals(ConvBackward.COMBINED, ((FusedConvolution) old.getConf(0).getLayer()).getBackward());
+    }
+
+    @Test
+    void autoSplitsFrom32By32Positions() {
+        assertTrue(ConvBackward.AUTO.splits(32 * 32));
+        assertTrue(ConvBackward.AUTO.splits(64 * 64));
+        assertFalse(ConvBackward.AUTO.splits(16 * 16));
+        assertTrue(ConvBackward.SPLIT.splits(1));
+        assertFalse(ConvBackward.COMBINED.splits(1 << 20));
     }
 }

