@@ -6,7 +6,7 @@ import java.util.Set;
 
 /**
  * How a {@link FusedConvolution} computes its backward pass (config key {@code model.conv_backward});
- * both give the gradients of the same function, equal up to float rounding:
+ * all three give the gradients of the same function, equal up to float rounding:
  * <ul>
  *   <li>{@link #AUTO} (default): {@link #SPLIT} on layers whose feature maps have at least
  *       {@link #AUTO_MIN_POSITIONS} positions (32×32 and larger: there the split pass took 6–13 ms
@@ -20,9 +20,8 @@ import java.util.Set;
  *   <li>{@link #COMBINED}: libnd4j's one {@code conv2d_bp} through DL4J's oneDNN helper, as every run
  *       before this key existed; a saved layer configuration without the field reads as this one.</li>
  * </ul>
- * Geometries {@link SplitConvolutionBackward} does not cover (stride or dilation other than 1, padding over
- * kernel − 1, DL4J's {@code ConvolutionMode.Same}) run
- * {@link #COMBINED} whatever the key says. {@code model.implementation = dl4j} ignores the key.
+ * Geometries {@link SplitConvolutionBackward} does not cover (stride or dilation other than 1, padding
+ * over kernel − 1, DL4J's {@code ConvolutionMode.Same}) run {@link #COMBINED} whatever the key says. {@code model.implementation = dl4j} ignores the key.
  */
 public enum ConvBackward {
     AUTO("auto"),
