@@ -20,11 +20,14 @@ package bnscope.core.layers;
  * <p><b>Accuracy.</b> Differences and products are float, the per-position sums double (see
  * {@code unitSums}), so statistics and the backward sums match the double kernel to float rounding
  * of the individual terms (~1e-7 relative); outputs and gradients are float32 like DL4J's own layer
- * ({@code FloatBatchNormKernelTest} states and checks the tolerances).
+ * ({@code FloatBatchNormKernelTest} states and checks the tolerances). The sums run on
+ * {@link VectorUnitSums} when the JVM has the Vector API module, to the bit the same as the scalar loop.
  */
 final class FloatBatchNormKernel {
     /** Minimum wide-row length: long enough for unrolled vector loops. */
     static final int MIN_WIDTH = 512;
+    /** The incubator Vector API is there (bnscope's JVM options add it); else the scalar sums run, same bits. */
+    private static final boolean VECTORIZED = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     private FloatBatchNormKernel() {
     }
@@ -92,6 +95,20 @@ final class FloatBatchNormKernel {
         int length = l.outer() * l.units() * l.inner();
         double[] first = new double[width];
         double[] second = new double[width];
+        if (VECTORIZED) {
+            VectorUnitSums.accumulate(a, aShift, x, c, length, width, first, second);
+        } else {
+            scalarSums(a, aShift, x, c, length, width, first, second);
+        }
+        double[][] perUnit = {new double[l.units()], new double[l.units()]};
+        fold(first, l, perUnit[0]);
+        fold(second, l, perUnit[1]);
+        return perUnit;
+    }
+
+    /** The per-position sums one element at a time (the JVM without the Vector API module); {@link VectorUnitSums}'s reference. */
+    static void scalarSums(float[] a, float[] aShift, float[] x, float[] c, int length, int width,
+                           double[] first, double[] second) {
         for (int k = 0; k < length; k += width) {
             int n = Math.min(width, length - k);
             for (int t = 0; t < n; t++) {
@@ -100,10 +117,11 @@ final class FloatBatchNormKernel {
                 second[t] += u * (x[k + t] - c[t]);
             }
         }
-        double[][] perUnit = {new double[l.units()], new double[l.units()]};
-        fold(first, l, perUnit[0]);
-        fold(second, l, perUnit[1]);
-        return perUnit;
+    }
+
+    /** Whether the sums run on {@link VectorUnitSums} (the JVM has jdk.incubator.vector). */
+    static boolean vectorized() {
+        return VECTORIZED;
     }
 
     /** out = (x − μ)·γ/√(σ² + eps) + β over the first {@code l.outer()·units·inner} values; {@code out} may be {@code x}. */

@@ -115,4 +115,33 @@ class FloatBatchNormKernelTest {
         BatchNormKernel.Layout nchw = new BatchNormKernel.Layout(4, 16, 1024);
         assertEquals(16 * 1024, FloatBatchNormKernel.wideWidth(nchw, 4 * 16 * 1024));
     }
+
+    /** The vectorized sums against the scalar loop, to the bit, for wide rows with and without a vector tail and a short last row. */
+    @Test
+    void vectorSumsAreTheScalarSumsToTheBit() {
+        assertTrue(FloatBatchNormKernel.vectorized(), "the Vector API module is on (jvm-options.txt): the vectorized sums run");
+        SplittableRandom r = new SplittableRandom(17);
+        for (int[] shape : new int[][] {{512, 131072}, {516, 5000}, {13, 100}, {7, 3}}) {
+            int width = shape[0];
+            int length = shape[1];
+            float[] a = new float[length];
+            float[] x = new float[length];
+            float[] shift = new float[width];
+            float[] c = new float[width];
+            for (int i = 0; i < length; i++) {
+                a[i] = (float) (r.nextDouble() * 4 - 1);
+                x[i] = (float) (r.nextDouble() * 100 + 3);
+            }
+            for (int t = 0; t < width; t++) {
+                shift[t] = (float) r.nextDouble();
+                c[t] = (float) (r.nextDouble() * 100);
+            }
+            double[] f1 = new double[width], s1 = new double[width], f2 = new double[width], s2 = new double[width];
+            FloatBatchNormKernel.scalarSums(a, shift, x, c, length, width, f1, s1);
+            VectorUnitSums.accumulate(a, shift, x, c, length, width, f2, s2);
+            assertArrayEquals(f1, f2, 0.0, "first sums, width " + width + ", length " + length);
+            assertArrayEquals(s1, s2, 0.0, "second sums, width " + width + ", length " + length);
+            assertNotEquals(0.0, f1[0], "real sums");
+        }
+    }
 }
