@@ -26,9 +26,10 @@ import static org.junit.jupiter.api.Assertions.*;
  * layout bnscope's {@code dl4j} implementation runs, in a network of two convs (ReLU, then
  * identity) so the first one's backprop gets a real upstream gradient and its ReLU kink matters:
  * the loss, every parameter gradient and the gradient at the network's input agree to float
- * rounding (1e-5 of the largest entry; oneDNN picks different kernels per layout). The fused layer
- * skips the second forward convolution and differentiates ReLU from its kept output, which changes
- * no number: relu(z) &gt; 0 exactly where z &gt; 0. (DL4J M2's own NHWC layer is no reference here:
+ * rounding (1e-5 of the largest entry; oneDNN picks different kernels per layout), for every
+ * {@link ConvBackward} (auto runs conv2d_bp on these 7×9 maps, split the three-op pass). The fused
+ * layer skips the second forward convolution and differentiates ReLU from its kept output, which
+ * changes no value: relu(z) &gt; 0 exactly where z &gt; 0. (DL4J M2's own NHWC layer is no reference here:
  * its first-layer weight gradient changed from run to run on the same input, 99.9 and 106.4 against
  * 69.6 from both NCHW and fused, seen 2026-12-02.)
  */
