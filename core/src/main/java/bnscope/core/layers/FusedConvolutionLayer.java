@@ -1,7 +1,6 @@
 package bnscope.core.layers;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
@@ -38,8 +37,7 @@ import org.nd4j.linalg.api.shape.Shape;
  * pass's column of ones, a constant).
  */
 public class FusedConvolutionLayer extends ConvolutionLayer {
-    private INDArray forwardInput;
-    private INDArray forwardOutput;
+    private final TrainingOutput kept = new TrainingOutput();
     private final SplitConvolutionBackward split = new SplitConvolutionBackward();
 
     public FusedConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
@@ -56,13 +54,12 @@ public class FusedConvolutionLayer extends ConvolutionLayer {
 
     /**
      * The split pass asked for ({@link ConvBackward#splits} for this input's height × width, NHWC), and a
-     * geometry {@link SplitConvolutionBackward} covers (explicit padding).
+     * geometry {@link SplitConvolutionBackward} covers.
      */
     boolean splitBackward() {
         org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
         return c instanceof FusedConvolution f && input != null && f.getBackward().splits(input.size(1) * input.size(2))
-                && convolutionMode != ConvolutionMode.Same
-                && SplitConvolutionBackward.supports(c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation());
+                && SplitConvolutionBackward.supports(convolutionMode, c.getKernelSize(), c.getStride(), c.getPadding(), c.getDilation());
     }
 
     /** A ReLU with DL4J's defaults (no max, threshold or negative slope); also {@link FusedReluLayer}'s test. */
@@ -72,8 +69,7 @@ public class FusedConvolutionLayer extends ConvolutionLayer {
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        forwardInput = null;
-        forwardOutput = null;
+        kept.clear();
         if (input == null || !fastPath()) {
             return super.activate(training, workspaceMgr);
         }
@@ -88,15 +84,15 @@ public class FusedConvolutionLayer extends ConvolutionLayer {
         }
         INDArray out = c.getActivationFn().getActivation(z, training); // in place for ReLU
         if (training) {
-            forwardInput = input;
-            forwardOutput = out;
+            kept.keep(input, out);
         }
         return out;
     }
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        if (forwardOutput == null || input != forwardInput || !fastPath()) {
+        INDArray forwardOutput = kept.of(input);
+        if (forwardOutput == null || !fastPath()) {
             return super.backpropGradient(epsilon, workspaceMgr);
         }
         org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
@@ -124,8 +120,7 @@ public class FusedConvolutionLayer extends ConvolutionLayer {
                     c.getActivationFn(), c.getCudnnAlgoMode(), c.getCudnnBwdFilterAlgo(), c.getCudnnBwdDataAlgo(),
                     convolutionMode, c.getDilation(), CNN2DFormat.NHWC, workspaceMgr);
         }
-        forwardInput = null;
-        forwardOutput = null;
+        kept.clear();
         if (ret == null) {
             return super.backpropGradient(epsilon, workspaceMgr);
         }
@@ -136,7 +131,6 @@ public class FusedConvolutionLayer extends ConvolutionLayer {
     @Override
     public void clear() {
         super.clear();
-        forwardInput = null;
-        forwardOutput = null;
+        kept.clear();
     }
 }

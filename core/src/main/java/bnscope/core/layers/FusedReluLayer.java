@@ -26,8 +26,7 @@ import org.nd4j.linalg.indexing.conditions.Conditions;
  * too ({@code FusedReluTest}). Any other activation, or a layer with dropout, runs DL4J's own code.
  */
 public class FusedReluLayer extends ActivationLayer {
-    private INDArray forwardInput;
-    private INDArray forwardOutput;
+    private final TrainingOutput kept = new TrainingOutput();
 
     public FusedReluLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -46,8 +45,10 @@ public class FusedReluLayer extends ActivationLayer {
         assertInputSet(false);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), input.ordering());
         Nd4j.getExecutioner().exec(new RectifiedLinear(input, out));
-        forwardInput = training ? input : null;
-        forwardOutput = training ? out : null;
+        kept.clear();
+        if (training) {
+            kept.keep(input, out);
+        }
         return out;
     }
 
@@ -68,20 +69,19 @@ public class FusedReluLayer extends ActivationLayer {
         }
         assertInputSet(true);
         INDArray delta = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), input.ordering());
-        if (forwardOutput != null && input == forwardInput) {
-            gradientFromOutput(forwardOutput, epsilon, delta);
+        INDArray output = kept.of(input);
+        if (output != null) {
+            gradientFromOutput(output, epsilon, delta);
         } else {
             Nd4j.getExecutioner().exec(new RectifiedLinearDerivative(input, epsilon, delta, 0.0));
         }
-        forwardInput = null;
-        forwardOutput = null;
+        kept.clear();
         return new Pair<>(new DefaultGradient(), delta);
     }
 
     @Override
     public void clear() {
         super.clear();
-        forwardInput = null;
-        forwardOutput = null;
+        kept.clear();
     }
 }

@@ -1,5 +1,6 @@
 package bnscope.core.layers;
 
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -39,8 +40,14 @@ import org.nd4j.linalg.factory.Nd4j;
 final class SplitConvolutionBackward {
     private INDArray ones;
 
-    /** Whether this class computes the backward pass of the given geometry (else use conv2d_bp). */
-    static boolean supports(int[] kernel, int[] stride, int[] padding, int[] dilation) {
+    /**
+     * Whether this class computes the backward pass of the given geometry (else use conv2d_bp): stride 1,
+     * no dilation, and explicit padding of at most kernel − 1 (DL4J's Same mode pads by its own rule).
+     */
+    static boolean supports(ConvolutionMode mode, int[] kernel, int[] stride, int[] padding, int[] dilation) {
+        if (mode == ConvolutionMode.Same) {
+            return false;
+        }
         for (int d = 0; d < 2; d++) {
             if (stride[d] != 1 || dilation[d] != 1 || padding[d] < 0 || padding[d] > kernel[d] - 1) {
                 return false;
@@ -65,13 +72,11 @@ final class SplitConvolutionBackward {
                                       INDArray weightGrad, INDArray biasGrad, LayerWorkspaceMgr workspaceMgr) {
         DataType type = delta.dataType();
         long out = weights.size(0);
-        long in = weights.size(1);
         int kh = (int) weights.size(2);
         int kw = (int) weights.size(3);
 
         // dL/dx: forward conv of delta with W transposed to [in, out, kh, kw] and rotated 180 degrees.
-        INDArray rotated = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, new long[] {in, out, kh, kw}, 'c');
-        rotate(weights, rotated);
+        INDArray rotated = rotate(weights);
         INDArray inputGrad = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, type, x.shape(), 'c');
         Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(delta, rotated).addOutputs(inputGrad)
                 .addIntegerArguments(args(kh, kw, kh - 1 - padding[0], kw - 1 - padding[1])).build());
@@ -93,11 +98,12 @@ final class SplitConvolutionBackward {
     }
 
     /**
-     * {@code rotated[i][o][a][b] = weights[o][i][kh-1-a][kw-1-b]}, in Java: the kernel is small (at most
-     * out·in·9 values) and libnd4j's {@code reverse} on the permuted view walked it element by element
-     * through shape arithmetic (about 1 ms per layer and step, profiled). Float, the fused path's type.
+     * The kernel transposed and rotated, {@code r[i][o][a][b] = weights[o][i][kh-1-a][kw-1-b]}, in
+     * Java: it is small (at most out·in·9 values), and libnd4j's {@code reverse} on the permuted view
+     * walked it element by element through shape arithmetic (about 1 ms per layer and step, profiled).
+     * Float, the fused path's type.
      */
-    static void rotate(INDArray weights, INDArray rotated) {
+    static INDArray rotate(INDArray weights) {
         int out = (int) weights.size(0);
         int in = (int) weights.size(1);
         int taps = (int) (weights.size(2) * weights.size(3));
@@ -112,7 +118,7 @@ final class SplitConvolutionBackward {
                 }
             }
         }
-        rotated.assign(Nd4j.createFromArray(r).reshape('c', rotated.shape()));
+        return Nd4j.create(r, new long[] {in, out, weights.size(2), weights.size(3)}, 'c');
     }
 
     /** libnd4j's conv2d / deconv2d integer arguments: stride 1, no dilation, explicit pads, NHWC, W as [out, in, kh, kw]. */
