@@ -26,8 +26,13 @@ package bnscope.core.layers;
 final class FloatBatchNormKernel {
     /** Minimum wide-row length: long enough for unrolled vector loops. */
     static final int MIN_WIDTH = 512;
-    /** The incubator Vector API is there (bnscope's JVM options add it); else the scalar sums run, same bits. */
-    private static final boolean VECTORIZED = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    /**
+     * The incubator Vector API is there (bnscope's JVM options add it) and the CPU has 512-bit vectors
+     * (AVX-512), which the Vector classes' eight double lanes need to compile to machine vectors rather
+     * than to the API's far slower Java fallback; else the scalar loops run, same bits.
+     */
+    private static final boolean VECTORIZED = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && VectorUnitSums.hardwareHasEightDoubleLanes();
 
     private FloatBatchNormKernel() {
     }

@@ -22,6 +22,11 @@ final class VectorUnitSums {
     private VectorUnitSums() {
     }
 
+    /** Whether the CPU's widest vectors hold eight doubles (this class and {@link VectorNoise} use such species). */
+    static boolean hardwareHasEightDoubleLanes() {
+        return DoubleVector.SPECIES_PREFERRED.length() >= DOUBLES.length();
+    }
+
     /**
      * For every wide row starting at {@code k} and position t: {@code first[t] += u},
      * {@code second[t] += u·(x[k+t] − c[t])} with the float {@code u = a[k+t] − aShift[t]}.

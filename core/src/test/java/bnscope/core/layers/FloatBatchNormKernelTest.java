@@ -119,7 +119,7 @@ class FloatBatchNormKernelTest {
     /** The vectorized sums against the scalar loop, to the bit, for wide rows with and without a vector tail and a short last row. */
     @Test
     void vectorSumsAreTheScalarSumsToTheBit() {
-        assertTrue(FloatBatchNormKernel.vectorized(), "the Vector API module is on (jvm-options.txt): the vectorized sums run");
+        assertTrue(FloatBatchNormKernel.vectorized(), "the Vector API module is on (jvm-options.txt) and this CPU has AVX-512: the vectorized sums run");
         SplittableRandom r = new SplittableRandom(17);
         for (int[] shape : new int[][] {{512, 131072}, {516, 5000}, {13, 100}, {7, 3}}) {
             int width = shape[0];

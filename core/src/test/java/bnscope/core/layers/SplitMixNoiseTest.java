@@ -7,6 +7,8 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -107,10 +109,14 @@ class SplitMixNoiseTest {
         }
     }
 
-    /** The stream as documented: μ_j, σ_j for all units, two stream seeds, then s and m per element in NCHW order. */
-    @Test
-    void drawsFollowTheDocumentedStream() {
-        int n = 2, c = 3, plane = 4;
+    /**
+     * The stream as documented: μ_j, σ_j for all units, two stream seeds, then s and m per element in NCHW
+     * order; planes of 4 positions are drawn by the scalar loops, planes of 64 by {@link VectorNoise}.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {4, 64})
+    void drawsFollowTheDocumentedStream(int plane) {
+        int n = 2, c = 3;
         float[][] got = draw(11, n, c, plane, false, null);
         SplitMixNoise rng = new SplitMixNoise(11);
         double[] mu = new double[c];
@@ -123,6 +129,76 @@ class SplitMixNoiseTest {
             int j = (k / plane) % c;
             assertEquals((float) (sigma[j] + 0.1 * scales.nextGaussian()), got[0][k], 0f, "s at " + k);
             assertEquals((float) (mu[j] + 0.1 * (2 * shifts.nextDouble() - 1)), got[1][k], 0f, "m at " + k);
+        }
+    }
+
+    /**
+     * {@link VectorNoise} (eight words at a time, the ziggurat's other ~3% of draws handed to the scalar
+     * code mid-vector) gives the scalar loops' floats to the bit, in both layouts, with and without
+     * activations, and when r_σ or r_μ is zero. 2·16·1024 normals include ~900 draws outside the
+     * ziggurat's rectangles and ~19 from its tail.
+     */
+    @Test
+    void vectorDrawsAreTheScalarDrawsToTheBit() {
+        DistributionShift.Parameters[] params = {PAPER,
+                new DistributionShift.Parameters(0.5, 1.25, 0.1, 0, NoiseGenerator.SPLITMIX),
+                new DistributionShift.Parameters(0.5, 1.25, 0, 0.3, NoiseGenerator.SPLITMIX)};
+        int[][] shapes = {{2, 16, 1024}, {3, 5, 64}, {4, 7, 8}};
+        for (DistributionShift.Parameters p : params) {
+            for (int[] shape : shapes) {
+                int n = shape[0], units = shape[1], plane = shape[2], len = n * units * plane;
+                float[] x = new float[len];
+                for (int i = 0; i < len; i++) {
+                    x[i] = (float) Math.sin(i * 0.37) * 3;
+                }
+                for (boolean channelsLast : new boolean[]{false, true}) {
+                    for (float[] input : new float[][]{x, null}) {
+                        float[] s1 = new float[len], o1 = new float[len], s2 = new float[len], o2 = new float[len];
+                        SplitMixNoise.drawAndApplyVector(p, 31, n, units, plane, channelsLast, input, s1, o1);
+                        SplitMixNoise.drawAndApplyScalar(p, 31, n, units, plane, channelsLast, input, s2, o2);
+                        String what = p + " " + java.util.Arrays.toString(shape) + " channelsLast=" + channelsLast
+                                + " x=" + (input != null);
+                        assertArrayEquals(s2, s1, what + ": s");
+                        assertArrayEquals(o2, o1, what + ": out");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Rows of any length, including ones shorter than a vector, end where the scalar stream ends. */
+    @Test
+    void vectorRowsLeaveTheScalarState() {
+        int[] scratch = new int[VectorNoise.LANES];
+        for (int len : new int[]{0, 1, 7, 8, 13, 200}) {
+            float[] got = new float[len];
+            float[] want = new float[len];
+            SplitMixNoise normals = new SplitMixNoise(5);
+            for (int q = 0; q < len; q++) {
+                want[q] = (float) (1.2 + 0.1 * normals.nextGaussian());
+            }
+            assertEquals(normals.state(), VectorNoise.normals(5, 1.2, 0.1, got, 0, len, scratch), "normals, length " + len);
+            assertArrayEquals(want, got, "normals, length " + len);
+            SplitMixNoise uniforms = new SplitMixNoise(6);
+            for (int q = 0; q < len; q++) {
+                want[q] = (float) (-0.2 + 0.1 * (2 * uniforms.nextDouble() - 1));
+            }
+            assertEquals(uniforms.state(), VectorNoise.uniforms(6, -0.2, 0.1, got, 0, len), "uniforms, length " + len);
+            assertArrayEquals(want, got, "uniforms, length " + len);
+        }
+    }
+
+    /** The wedge test decides as StrictMath.exp would, also for y one ulp either side of it. */
+    @Test
+    void wedgeTestIsStrictMaths() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 200_000; i++) {
+            double e = -random.nextDouble() * 6;
+            double exact = StrictMath.exp(e);
+            double[] ys = {exact, Math.nextUp(exact), Math.nextDown(exact), Math.exp(e), random.nextDouble()};
+            for (double y : ys) {
+                assertEquals(y < exact, Ziggurat.underDensity(y, e), "y = " + y + ", e = " + e);
+            }
         }
     }
 
